@@ -12,6 +12,9 @@
         }
       }
     });
+    document.querySelectorAll("form[action$='/']").forEach(function (form) {
+      form.setAttribute("action", form.getAttribute("action") + "index.html");
+    });
   }
 })();
 
@@ -85,4 +88,68 @@
       });
     });
   });
+})();
+
+// Search page: Pagefind's index for this page's language, loaded only here and only over http(s).
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-search]");
+  if (!box) return;
+  var input = box.querySelector("input");
+  var status = box.querySelector(".search-status");
+  var list = box.querySelector(".search-results");
+  var root = new URL(document.documentElement.getAttribute("data-root") || "./", location.href);
+  var query = new URLSearchParams(location.search).get("q") || "";
+  input.value = query;
+  if (location.protocol === "file:") {
+    status.textContent = box.getAttribute("data-file");
+    input.disabled = true;
+    return;
+  }
+  // Pagefind excerpts mark hits with <mark>; everything else is shown as text, never as HTML.
+  function excerpt(html) {
+    var p = document.createElement("p");
+    var decode = document.createElement("textarea");
+    var marked = false;
+    html.split(/(<\/?mark>)/).forEach(function (part) {
+      if (part === "<mark>" || part === "</mark>") { marked = part === "<mark>"; return; }
+      decode.innerHTML = part.replace(/<[^>]*>/g, "");
+      var text = document.createTextNode(decode.value);
+      if (!marked) { p.appendChild(text); return; }
+      var mark = document.createElement("mark");
+      mark.appendChild(text);
+      p.appendChild(mark);
+    });
+    return p;
+  }
+  var pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
+    return module.options({ baseUrl: root.pathname }).then(function () { return module; });
+  });
+  var latest = 0;
+  function run(text) {
+    var ticket = ++latest;
+    var url = new URL(location.href);
+    if (text) url.searchParams.set("q", text); else url.searchParams.delete("q");
+    history.replaceState(null, "", url);
+    if (!text.trim()) { list.replaceChildren(); status.textContent = ""; return; }
+    pagefind.then(function (module) { return module.debouncedSearch(text, {}, 150); }).then(function (search) {
+      if (search === null || ticket !== latest) return null;
+      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+    }).then(function (pages) {
+      if (pages === null || ticket !== latest) return;
+      list.replaceChildren.apply(list, pages.map(function (page) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = page.url;
+        link.textContent = page.meta.title || page.url;
+        item.appendChild(link);
+        item.appendChild(excerpt(page.excerpt));
+        return item;
+      }));
+      status.textContent = pages.length ? box.getAttribute("data-count").replace("{n}", pages.length) : box.getAttribute("data-none");
+    }).catch(function () { status.textContent = box.getAttribute("data-error"); });
+  }
+  input.addEventListener("input", function () { run(input.value); });
+  box.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); run(input.value); });
+  if (query) run(query);
 })();

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--static", type=Path, default=ROOT / "static", help="static files, copied to assets/")
         if out:
             sub.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder (default: _site/)")
+            sub.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
 
     with_paths(commands.add_parser("build", help="build the site (the default)"))
     serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
@@ -47,7 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(args_list)  # exits with status 2 on usage errors
     if args.command == "new":
         return _new(args.content, args.slug)
-    project = Project(args.content, args.templates, args.static, getattr(args, "out", ROOT / "_site"))
+    project = Project(
+        args.content,
+        args.templates,
+        args.static,
+        getattr(args, "out", ROOT / "_site"),
+        search=not getattr(args, "no_search", False),
+    )
     if not project.templates.is_dir():
         print(f"build.py: error: templates folder {display_path(project.templates)} does not exist", file=sys.stderr)
         return 2

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from surveysite.load import load_content
 from surveysite.model import Site
 from surveysite.render import OutputFile, render_site
+from surveysite.search import index_site
 from surveysite.validate import validate
 from surveysite.write import check_output, write_site
 
@@ -21,6 +23,8 @@ class Project:
     templates: Path
     static: Path
     out: Path
+    search: bool = True
+    """Run Pagefind over the staged site (off for quick previews and benchmarks)."""
 
 
 @dataclass
@@ -54,9 +58,21 @@ def build(project: Project) -> BuildReport:
     check_output(project.out, (project.content, project.templates, project.static))
     _site, files = prepare(project, report)
     start = time.perf_counter()
-    report.files = write_site(files, project.static, project.out)
-    report.timings["write"] = time.perf_counter() - start
+    report.files = write_site(files, project.static, project.out, post=_search_step(project, report))
+    report.timings["write"] = time.perf_counter() - start - report.timings.get("search", 0.0)
     return report
+
+
+def _search_step(project: Project, report: BuildReport) -> Callable[[Path], None] | None:
+    if not project.search:
+        return None
+
+    def step(staging: Path) -> None:
+        start = time.perf_counter()
+        index_site(staging)
+        report.timings["search"] = time.perf_counter() - start
+
+    return step
 
 
 def check(project: Project) -> BuildReport:

@@ -94,7 +94,9 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
     base_path = urlsplit(config.site_url).path or "/"
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
 
-    def page(template: str, path: str, lang: str, *, absolute: bool = False, **context: Any) -> OutputFile:
+    def page(
+        template: str, path: str, lang: str, *, absolute: bool = False, listed: bool = True, **context: Any
+    ) -> OutputFile:
         """Render one page at site-relative `path` (without language prefix)."""
         prefix = lang_prefix(site, lang)
         here = prefix + path
@@ -136,7 +138,7 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
             strings=STRINGS,
             **context,
         )
-        if not absolute:
+        if listed and not absolute:
             sitemap_entry(path, lang)
         return OutputFile(here + "index.html" if here.endswith("/") or not here else here, html.encode())
 
@@ -155,6 +157,7 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
         for technique in v.techniques:
             yield page("technique.html", technique.path, lang, technique=technique, title=technique.name)
         yield page("chart.html", "chart/", lang, title=STRINGS[lang]["chart_heading"])
+        yield page("search.html", "search/", lang, listed=False, title=STRINGS[lang]["search_heading"])
         for extra in v.pages:
             yield page("page.html", extra.path, lang, page=extra, title=extra.title)
     not_found = page(

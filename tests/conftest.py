@@ -42,3 +42,11 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("basic") / "_site"
     build(project(BASIC, out))
     return out
+
+
+@pytest.fixture(scope="session")
+def survey_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped survey (content/), built once per test session, search index included."""
+    out = tmp_path_factory.mktemp("survey") / "_site"
+    build(project(ROOT / "content", out))
+    return out

@@ -37,8 +37,8 @@ def test_pages_exist(basic_site: Path) -> None:
 def test_language_attributes_and_alternates(basic_site: Path) -> None:
     en = read(basic_site, "papers/alpha/index.html")
     zh = read(basic_site, "zh/papers/alpha/index.html")
-    assert '<html lang="en">' in en
-    assert '<html lang="zh-Hans">' in zh
+    assert '<html lang="en" ' in en
+    assert '<html lang="zh-Hans" ' in zh
     for page in (en, zh):
         assert '<link rel="alternate" hreflang="en" href="https://example.github.io/repo/papers/alpha/">' in page
         assert (
