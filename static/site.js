@@ -153,3 +153,56 @@
   box.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); run(input.value); });
   if (query) run(query);
 })();
+
+// Index: instant filters over the papers table; the state lives in the address (?technique=&year=&size=).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-filters]");
+  if (!form) return;
+  var rows = Array.prototype.slice.call(document.querySelectorAll("table.papers tbody tr"));
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
+  var status = form.querySelector(".filter-count");
+  var params = new URLSearchParams(location.search);
+  selects.forEach(function (select) {
+    var wanted = params.get(select.name);
+    if (wanted && select.querySelector("option[value='" + CSS.escape(wanted) + "']")) select.value = wanted;
+  });
+  function apply() {
+    var shown = 0;
+    rows.forEach(function (row) {
+      var match = selects.every(function (select) {
+        return !select.value || (row.getAttribute("data-" + select.name) || "").split(" ").indexOf(select.value) >= 0;
+      });
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    status.textContent = form.getAttribute("data-count").replace("{n}", shown).replace("{total}", rows.length);
+    var url = new URL(location.href);
+    selects.forEach(function (select) {
+      if (select.value) url.searchParams.set(select.name, select.value); else url.searchParams.delete(select.name);
+    });
+    history.replaceState(null, "", url);
+  }
+  form.addEventListener("change", apply);
+  form.addEventListener("reset", function () { setTimeout(apply, 0); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.hidden = false;
+  apply();
+})();
+
+// Paper pages: copy the BibTeX entry (the button appears only where the Clipboard API exists).
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    if (!navigator.clipboard) return;
+    var section = button.closest("section");
+    var status = section.querySelector("[role=status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(section.querySelector("pre").textContent).then(
+        function () { status.textContent = button.getAttribute("data-copied"); },
+        function () { status.textContent = button.getAttribute("data-failed"); }
+      );
+    });
+  });
+})();

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from surveysite.errors import BuildError
 from surveysite.load import load_content
 from surveysite.model import Site
-from surveysite.render import OutputFile, render_site
+from surveysite.output import OutputFile
+from surveysite.render import render_site
+from surveysite.schema import schema_errors
 from surveysite.search import index_site
 from surveysite.validate import validate
 from surveysite.write import check_output, write_site
@@ -37,14 +40,22 @@ class BuildReport:
         return sum(self.timings.values())
 
 
-def prepare(project: Project, report: BuildReport | None = None) -> tuple[Site, list[OutputFile]]:
-    """Everything but writing: raises BuildError with every problem found."""
+def prepare(
+    project: Project, report: BuildReport | None = None, *, with_schema: bool = False
+) -> tuple[Site, list[OutputFile]]:
+    """Everything but writing: raises BuildError with every problem found.
+
+    with_schema also checks every paper against the published JSON Schema (`check` does), which
+    keeps schema/paper.json honest: anything the build accepts, the schema must accept too.
+    """
     report = report if report is not None else BuildReport()
     start = time.perf_counter()
     raw = load_content(project.content)
     report.timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
     site = validate(raw)
+    if with_schema and (errors := schema_errors(raw, site)):
+        raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
     start = time.perf_counter()
     files = render_site(site, project.templates)
@@ -78,6 +89,6 @@ def _search_step(project: Project, report: BuildReport) -> Callable[[Path], None
 def check(project: Project) -> BuildReport:
     """Validate and render everything; write nothing."""
     report = BuildReport()
-    _site, files = prepare(project, report)
+    _site, files = prepare(project, report, with_schema=True)
     report.files = len(files)
     return report

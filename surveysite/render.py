@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import posixpath
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,18 +16,15 @@ from markupsafe import Markup
 
 from surveysite import chart
 from surveysite.errors import BuildError, SourceError
+from surveysite.exports import atom_feed, bib_exports, bibtex, papers_json, result_exports, scholarly_article
 from surveysite.i18n import CHART_LABELS, STRINGS
 from surveysite.load import display_path
 from surveysite.markdown import pygments_css
 from surveysite.model import Site
-from surveysite.views import BenchmarkView, LanguageViews, build_views
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    path: str
-    """Relative to the output folder, with '/' separators."""
-    data: bytes
+from surveysite.offsite import offsite_loads
+from surveysite.output import OutputFile
+from surveysite.schema import schema_files
+from surveysite.views import SIZE_BUCKETS, BenchmarkView, LanguageViews, build_views
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -43,6 +37,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["tojson_script"] = _json_for_script
+    env.tests["contains"] = lambda sequence, item: item in sequence
     return env
 
 
@@ -50,6 +45,14 @@ def _json_for_script(value: Any) -> str:
     """JSON safe inside <script>: '<', '>' and '&' are escaped so '</script>' cannot close it."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+"""Only this site's own files; 'wasm-unsafe-eval' lets Pagefind start its WebAssembly search."""
 
 
 def lang_prefix(site: Site, lang: str) -> str:
@@ -84,6 +87,8 @@ def render_site(site: Site, templates: Path) -> list[OutputFile]:
         files = list(_render_all(site, env))
     except (jinja2.TemplateError, TypeError, AttributeError) as exc:
         raise BuildError([_template_error(exc, templates)]) from exc
+    if errors := offsite_loads(files):
+        raise BuildError(errors)
     return sorted(files, key=lambda f: f.path)
 
 
@@ -95,7 +100,14 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
 
     def page(
-        template: str, path: str, lang: str, *, absolute: bool = False, listed: bool = True, **context: Any
+        template: str,
+        path: str,
+        lang: str,
+        *,
+        absolute: bool = False,
+        listed: bool = True,
+        source: str = "",
+        **context: Any,
     ) -> OutputFile:
         """Render one page at site-relative `path` (without language prefix)."""
         prefix = lang_prefix(site, lang)
@@ -136,23 +148,37 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
             languages=languages,
             lang_prefix=lambda other: lang_prefix(site, other),
             strings=STRINGS,
+            csp=CSP,
+            size_buckets=[ident for ident, _low, _high in SIZE_BUCKETS] + ["unknown"],
             **context,
         )
         if listed and not absolute:
             sitemap_entry(path, lang)
-        return OutputFile(here + "index.html" if here.endswith("/") or not here else here, html.encode())
+        return OutputFile(here + "index.html" if here.endswith("/") or not here else here, html.encode(), source)
 
     def sitemap_entry(path: str, lang: str) -> None:
         if lang == languages[0]:
             sitemap.append((path, [(o, config.site_url + lang_prefix(site, o) + path) for o in languages]))
 
+    by_slug = {p.slug: p for p in site.papers}
     for lang in languages:
         v: LanguageViews = views[lang]
         yield page("index.html", "", lang, title=config.title[lang])
         for paper in v.papers:
             reported = {r.benchmark_id for r in paper.results if r.params}
             on_charts = [b for b in v.benchmarks if b.id in reported]
-            yield page("paper.html", paper.path, lang, paper=paper, title=paper.short_name, paper_benchmarks=on_charts)
+            model = by_slug[paper.slug]
+            yield page(
+                "paper.html",
+                paper.path,
+                lang,
+                paper=paper,
+                source=model.source,
+                title=paper.short_name,
+                paper_benchmarks=on_charts,
+                bibtex=bibtex(model, config.site_url + paper.path),
+                jsonld=scholarly_article(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
+            )
         yield page("taxonomy.html", "techniques/", lang, title=STRINGS[lang]["taxonomy_heading"])
         for technique in v.techniques:
             yield page("technique.html", technique.path, lang, technique=technique, title=technique.name)
@@ -167,38 +193,13 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
     yield OutputFile("sitemap.xml", _sitemap(sitemap).encode())
     yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode())
     yield OutputFile(".nojekyll", b"")
-    yield from _result_exports(views[languages[0]])
+    yield from result_exports(views[languages[0]])
+    yield from bib_exports(site)
+    yield papers_json(site)
+    yield from schema_files(site)
+    for lang in languages:
+        yield atom_feed(site, views[lang], lang_prefix(site, lang), config.title[lang])
     yield OutputFile("assets/pygments.css", pygments_css().encode())
-
-
-RESULT_FIELDS = ("paper", "model", "params", "role", "benchmark", "setting", "score", "source", "note")
-
-
-def _result_exports(views: LanguageViews) -> Iterator[OutputFile]:
-    """data/results.csv and data/results.json: every result, one row each, stable order."""
-    rows = [
-        {
-            "paper": r.paper.path.split("/")[1],
-            "model": r.model,
-            "params": r.params,
-            "role": r.role,
-            "benchmark": bench.id,
-            "setting": r.setting,
-            "score": r.score,
-            "source": r.source,
-            "note": r.note,
-        }
-        for bench in views.benchmarks
-        for r in bench.results
-    ]
-    rows.sort(key=lambda row: (str(row["paper"]), str(row["model"]), str(row["benchmark"]), str(row["setting"])))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    yield OutputFile("data/results.csv", buffer.getvalue().encode())
-    text = json.dumps({"fields": RESULT_FIELDS, "results": rows}, ensure_ascii=False, indent=1, sort_keys=True)
-    yield OutputFile("data/results.json", (text + "\n").encode())
 
 
 def _sitemap(entries: list[tuple[str, list[tuple[str, str]]]]) -> str:

@@ -64,12 +64,15 @@ class PaperView:
     """(kind, url) pairs in display order."""
     license: str
     techniques: tuple[Ref, ...]
+    technique_ids: tuple[str, ...]
     models: tuple[ModelView, ...]
     results: tuple[ResultView, ...]
     size_text: str
     """Sizes of the proposed models, e.g. '1.1B' or '80M–11B'."""
     size_sort: int
     """The smallest of those sizes (0 if none), for sorting tables."""
+    size_buckets: tuple[str, ...]
+    """Ids from SIZE_BUCKETS holding one of those sizes ('unknown' if none), for the index filters."""
     summary: Summary
     summary_lang: str
     """Language of `summary`; differs from the page's when the translation is missing."""
@@ -127,6 +130,20 @@ class LanguageViews:
     techniques: tuple[TechniqueView, ...]
     benchmarks: tuple[BenchmarkView, ...]
     pages: tuple[PageView, ...]
+
+
+SIZE_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("under-1b", 0, 10**9),
+    ("1b-10b", 10**9, 10**10),
+    ("10b-100b", 10**10, 10**11),
+    ("over-100b", 10**11, 10**16),
+)
+"""(id, low, high): the size ranges of the index filters, each [low, high)."""
+
+
+def size_buckets(paper: Paper) -> tuple[str, ...]:
+    sizes = {m.params for m in (paper.proposed or paper.models) if m.params}
+    return tuple(ident for ident, low, high in SIZE_BUCKETS if any(low <= s < high for s in sizes)) or ("unknown",)
 
 
 def paper_path(slug: str) -> str:
@@ -226,10 +243,12 @@ def build_views(site: Site, lang: str) -> LanguageViews:
                 links=tuple(paper.links.items()),
                 license=paper.license,
                 techniques=tuple(technique_ref(t) for t in paper.techniques),
+                technique_ids=paper.techniques,
                 models=models,
                 results=results,
                 size_text=_size_text(paper),
                 size_sort=min((m.params for m in paper.proposed or paper.models if m.params), default=0),
+                size_buckets=size_buckets(paper),
                 summary=paper.summaries[summary_lang],
                 summary_lang=summary_lang,
                 verified=paper.verified,

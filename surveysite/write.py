@@ -15,7 +15,7 @@ from pathlib import Path
 
 from surveysite.errors import BuildError, SourceError
 from surveysite.load import display_path
-from surveysite.render import OutputFile
+from surveysite.output import OutputFile
 
 MARKER = ".surveysite"
 """Present in every output folder we write; we refuse to replace a folder without it."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite.render import OutputFile
+from surveysite.output import OutputFile
 from surveysite.write import MARKER, write_site
 
 

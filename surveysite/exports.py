@@ -1,0 +1,198 @@
+"""Machine-readable exports: BibTeX, data/papers.json, data/results.{csv,json}, Atom feeds.
+
+Every record is keyed by the paper's slug, the one id that is stable across all exports and URLs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from surveysite.model import Paper, Site
+from surveysite.output import OutputFile
+from surveysite.views import LanguageViews, paper_path
+
+_BIB_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
+_BIB_REPLACEMENT = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _bib_text(text: str) -> str:
+    """Escape BibTeX's special characters so any title or name stays inside its braces."""
+    return _BIB_SPECIAL.sub(lambda m: _BIB_REPLACEMENT.get(m.group(1), "\\" + m.group(1)), " ".join(text.split()))
+
+
+def bibtex(paper: Paper, page_url: str) -> str:
+    """One entry: @misc for preprints and releases, @article for journals, else @inproceedings."""
+    venue = paper.venue
+    fields: list[tuple[str, str]] = [
+        ("title", "{" + _bib_text(paper.title) + "}"),
+        ("author", " and ".join(_bib_text(a) for a in paper.authors)),
+        ("year", str(paper.year)),
+    ]
+    if paper.arxiv and ("arxiv" in venue.lower() or not venue):
+        kind = "misc"
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+    elif re.search(r"journal|transactions|JMLR|TMLR", venue, re.IGNORECASE):
+        kind = "article"
+        fields.append(("journal", _bib_text(venue)))
+    elif re.search(r"release|preprint|report", venue, re.IGNORECASE):
+        kind = "misc"
+        fields.append(("howpublished", _bib_text(venue)))
+    else:
+        kind = "inproceedings"
+        fields.append(("booktitle", _bib_text(venue)))
+    if paper.arxiv and kind != "misc":
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+    url = paper.links.get("abstract") or paper.links.get("project") or page_url
+    fields.append(("url", url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{paper.slug},\n{body}\n}}\n"
+
+
+def bib_exports(site: Site) -> Iterator[OutputFile]:
+    """papers/<slug>/cite.bib for each paper and survey.bib with all of them, in the index order."""
+    entries = []
+    for paper in site.papers:
+        entry = bibtex(paper, site.config.site_url + paper_path(paper.slug))
+        entries.append(entry)
+        yield OutputFile(paper_path(paper.slug) + "cite.bib", entry.encode())
+    yield OutputFile("survey.bib", "\n".join(entries).encode())
+
+
+def papers_json(site: Site) -> OutputFile:
+    """data/papers.json: every paper's facts (not its summary), with translated titles."""
+    records = []
+    for paper in site.papers:
+        records.append(
+            {
+                "id": paper.slug,
+                "url": site.config.site_url + paper_path(paper.slug),
+                "title": paper.title,
+                "short_name": paper.short_name,
+                "translations": {lang: dict(text) for lang, text in sorted(paper.translated.items())},
+                "authors": list(paper.authors),
+                "year": paper.year,
+                "venue": paper.venue,
+                "arxiv": paper.arxiv or None,
+                "tldr": paper.tldr,
+                "links": paper.links,
+                "license": paper.license or None,
+                "techniques": list(paper.techniques),
+                "models": [
+                    {"name": m.name, "params": m.params, "tokens": m.tokens, "role": m.role} for m in paper.models
+                ],
+                "results": [
+                    {
+                        "model": r.model,
+                        "benchmark": r.benchmark,
+                        "setting": r.setting,
+                        "score": r.score,
+                        "source": r.source,
+                        "note": r.note,
+                    }
+                    for r in paper.results
+                ],
+                "added": paper.added.isoformat() if paper.added else None,
+                "verified": paper.verified.isoformat() if paper.verified else None,
+                "cite": site.config.site_url + paper_path(paper.slug) + "cite.bib",
+            }
+        )
+    text = json.dumps({"papers": records}, ensure_ascii=False, indent=1, sort_keys=True)
+    return OutputFile("data/papers.json", (text + "\n").encode())
+
+
+RESULT_FIELDS = ("paper", "model", "params", "role", "benchmark", "setting", "score", "source", "note")
+
+
+def result_exports(views: LanguageViews) -> Iterator[OutputFile]:
+    """data/results.csv and data/results.json: every result, one row each, stable order."""
+    rows: list[dict[str, Any]] = [
+        {
+            "paper": r.paper.path.split("/")[1],
+            "model": r.model,
+            "params": r.params,
+            "role": r.role,
+            "benchmark": bench.id,
+            "setting": r.setting,
+            "score": r.score,
+            "source": r.source,
+            "note": r.note,
+        }
+        for bench in views.benchmarks
+        for r in bench.results
+    ]
+    rows.sort(key=lambda row: (str(row["paper"]), str(row["model"]), str(row["benchmark"]), str(row["setting"])))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    yield OutputFile("data/results.csv", buffer.getvalue().encode())
+    text = json.dumps({"fields": RESULT_FIELDS, "results": rows}, ensure_ascii=False, indent=1, sort_keys=True)
+    yield OutputFile("data/results.json", (text + "\n").encode())
+
+
+def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:
+    """<prefix>feed.xml: papers by the date they were added, newest first; dated by content, not by clock."""
+    dated = sorted((p for p in views.papers if p.added), key=lambda p: (p.added, p.slug), reverse=True)
+    base = site.config.site_url + prefix
+    updated = f"{dated[0].added.isoformat()}T00:00:00Z" if dated and dated[0].added else "1970-01-01T00:00:00Z"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(views.lang)}">',
+        f"  <title>{xml_escape(title)}</title>",
+        f"  <id>{xml_escape(base)}</id>",
+        f'  <link rel="self" type="application/atom+xml" href="{xml_escape(base)}feed.xml"/>',
+        f'  <link rel="alternate" type="text/html" href="{xml_escape(base)}"/>',
+        f"  <updated>{updated}</updated>",
+        "  <generator>surveysite</generator>",
+    ]
+    for paper in dated:
+        url = base + paper.path
+        assert paper.added is not None
+        lines += [
+            "  <entry>",
+            f"    <title>{xml_escape(paper.title)}</title>",
+            f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
+            f"    <id>{xml_escape(url)}</id>",
+            f"    <published>{paper.added.isoformat()}T00:00:00Z</published>",
+            f"    <updated>{(paper.verified or paper.added).isoformat()}T00:00:00Z</updated>",
+            *(f"    <author><name>{xml_escape(a)}</name></author>" for a in paper.authors),
+            f"    <summary>{xml_escape(paper.tldr or paper.title)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return OutputFile(prefix + "feed.xml", ("\n".join(lines) + "\n").encode())
+
+
+def scholarly_article(paper: Paper, page_url: str, lang: str) -> dict[str, Any]:
+    """schema.org JSON-LD for a paper page: the paper itself, described by this page."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": paper.title[:110],
+        "name": paper.text("title", lang),
+        "author": [{"@type": "Person", "name": a} for a in paper.authors],
+        "datePublished": str(paper.year),
+        "url": page_url,
+        "mainEntityOfPage": page_url,
+        "inLanguage": "en",
+        "keywords": list(paper.techniques),
+    }
+    if paper.venue:
+        data["publisher"] = {"@type": "Organization", "name": paper.venue}
+    if paper.tldr:
+        data["abstract"] = paper.text("tldr", lang)
+    if paper.arxiv:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv}
+    same = [paper.links[k] for k in ("abstract", "pdf", "code", "weights", "project") if k in paper.links]
+    if same:
+        data["sameAs"] = same
+    if paper.verified:
+        data["dateModified"] = paper.verified.isoformat()
+    return data

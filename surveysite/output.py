@@ -1,0 +1,14 @@
+"""What the render stage produces and the write stage writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str
+    """Relative to the output folder, with '/' separators."""
+    data: bytes
+    source: str = ""
+    """The content file a page was made from, when there is one, for error messages."""

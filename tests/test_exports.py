@@ -1,0 +1,177 @@
+"""Exports and previews: BibTeX, papers.json, the Atom feeds, the JSON Schema, OG/Twitter tags, JSON-LD."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from surveysite import schema
+from surveysite.errors import BuildError
+from surveysite.exports import bibtex
+from surveysite.load import load_content
+from surveysite.model import Paper
+from surveysite.pipeline import check
+from surveysite.validate import validate
+from tests.conftest import ROOT, make_content, project
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SLUGS = sorted(p.name.removesuffix(".md") for p in (ROOT / "content" / "papers").glob("*.md") if p.name.count(".") == 1)
+
+
+def test_cite_bib_per_paper_and_survey_bib_hold_every_paper(survey_site: Path) -> None:
+    survey = (survey_site / "survey.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"^@(\w+)\{([^,]+),$", survey, re.MULTILINE)
+    assert sorted(key for _, key in keys) == SLUGS
+    assert {kind for kind, _ in keys} <= {"misc", "article", "inproceedings"}
+    for slug in SLUGS:
+        entry = (survey_site / "papers" / slug / "cite.bib").read_text(encoding="utf-8")
+        assert entry in survey
+        assert entry.count("{") == entry.count("}")
+        page = (survey_site / "papers" / slug / "index.html").read_text(encoding="utf-8")
+        assert 'href="cite.bib" download' in page
+        zh = (survey_site / "zh" / "papers" / slug / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../../papers/{slug}/cite.bib" download' in zh
+    assert "eprint        = {2401.02385}" in (survey_site / "papers" / "tinyllama" / "cite.bib").read_text()
+
+
+def test_bibtex_escapes_what_would_break_an_entry() -> None:
+    paper = Paper(
+        slug="x",
+        title="50% of {braces} & C#_~^\\ }",
+        short_name="X",
+        authors=("A. {Evil} Author", "B. & Co"),
+        year=2024,
+        venue="Journal of Tests",
+        arxiv="",
+        tldr="",
+        links={},
+        license="",
+        techniques=(),
+        models=(),
+        results=(),
+        added=None,
+        verified=None,
+        summaries={},
+    )
+    entry = bibtex(paper, "https://example.org/papers/x/")
+    assert entry.startswith("@article{x,\n")
+    assert r"{{50\% of \{braces\} \& C\#\_\textasciitilde{}\textasciicircum{}\textbackslash{} \}}}" in entry
+    assert r"A. \{Evil\} Author and B. \& Co" in entry
+    body = entry.replace(r"\{", "").replace(r"\}", "").replace("{}", "")
+    depth = 0
+    for char in body:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
+
+
+def test_papers_json_uses_the_same_ids_as_results_csv_and_urls(survey_site: Path) -> None:
+    papers = json.loads((survey_site / "data" / "papers.json").read_text(encoding="utf-8"))["papers"]
+    assert sorted(p["id"] for p in papers) == SLUGS
+    rows = list(csv.DictReader(io.StringIO((survey_site / "data" / "results.csv").read_text(encoding="utf-8"))))
+    assert {r["paper"] for r in rows} <= set(SLUGS)
+    assert sum(len(p["results"]) for p in papers) == len(rows)
+    for paper in papers:
+        assert paper["url"] == f"https://surveysite.github.io/surveysite/papers/{paper['id']}/"
+        assert (survey_site / "papers" / paper["id"] / "index.html").is_file()
+        assert paper["translations"]["zh"]
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_atom_feed_lists_papers_by_date_added(survey_site: Path, prefix: str) -> None:
+    feed = ET.parse(survey_site / prefix / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(SLUGS)
+    published = [e.findtext(f"{ATOM}published") for e in entries]
+    assert published == sorted(published, reverse=True)
+    assert feed.findtext(f"{ATOM}updated") == published[0]
+    for entry in entries:
+        url = entry.find(f"{ATOM}link").get("href")  # type: ignore[union-attr]
+        assert url.startswith(f"https://surveysite.github.io/surveysite/{prefix}papers/")
+        assert entry.findtext(f"{ATOM}id") == url
+        assert entry.findall(f"{ATOM}author")
+    index = (survey_site / prefix / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="application/atom+xml" href="feed.xml"' in index
+
+
+def test_published_schema_accepts_every_shipped_paper(survey_site: Path) -> None:
+    published = json.loads((survey_site / "schema" / "paper.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(published)
+    validator = Draft202012Validator(published, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    main_files = [f for f in load_content(ROOT / "content").papers if f.lang is None]
+    assert sorted(f.slug for f in main_files) == SLUGS
+    for file in main_files:
+        front = json.loads(json.dumps(schema._as_json(file.doc.data)))
+        assert not list(validator.iter_errors(front)), file.slug
+    assert "tinyllama" not in json.dumps(published)  # ids of techniques and benchmarks, not papers
+    assert "knowledge-distillation" in published["properties"]["techniques"]["items"]["enum"]
+
+
+def test_the_schema_rejects_what_the_validator_rejects() -> None:
+    raw = load_content(ROOT / "content")
+    site = validate(raw)
+    published = Draft202012Validator(schema.paper_schema(site), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    tinyllama = next(f for f in raw.papers if f.slug == "tinyllama" and f.lang is None).doc.data
+    for broken in (
+        {"year": "twenty"},
+        {"techniques": ["no-such-technique"]},
+        {"arxiv": "not an id"},
+        {"links": {"code": "javascript:alert(1)"}},
+        {"models": [{"name": "M", "role": "proposed", "params": "1.1 B"}]},
+        {"models": [{"name": "M", "role": "star"}]},
+        {"colour": "red"},
+    ):
+        assert list(published.iter_errors({**schema._as_json(tinyllama), **broken})), broken
+
+
+def test_check_enforces_the_schema_with_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were schema and validator to disagree, `check` fails and says where."""
+    content = make_content(tmp_path)
+    stricter = schema.paper_schema
+
+    def paper_schema(site: object) -> dict[str, object]:
+        result = stricter(site)  # type: ignore[arg-type]
+        result["properties"]["venue"] = {"type": "string", "maxLength": 3}  # type: ignore[index]
+        return result
+
+    monkeypatch.setattr(schema, "paper_schema", paper_schema)
+    with pytest.raises(BuildError) as caught:
+        check(project(content, tmp_path / "_site"))
+    report = caught.value.report()
+    assert re.search(r"papers/alpha\.md:\d+:\d+: error: schema/paper\.json: venue: '.+' is too long", report), report
+
+
+def test_link_previews_are_absolute_and_per_page(survey_site: Path) -> None:
+    pages = sorted(survey_site.rglob("index.html"))
+    descriptions = set()
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        meta = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)">', html))
+        rel = page.parent.relative_to(survey_site).as_posix()
+        expected = "https://surveysite.github.io/surveysite/" + ("" if rel == "." else rel + "/")
+        assert meta["og:url"] == expected, page
+        assert meta["og:image"] == "https://surveysite.github.io/surveysite/assets/share.png"
+        assert meta["twitter:card"] == "summary_large_image"
+        assert meta["og:title"] and meta["og:description"] == meta["twitter:description"]
+        descriptions.add(meta["og:description"])
+    assert len(descriptions) > len(pages) // 2
+    assert (survey_site / "assets" / "share.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_paper_pages_carry_scholarly_article_json_ld(survey_site: Path) -> None:
+    for slug in SLUGS:
+        html = (survey_site / "papers" / slug / "index.html").read_text(encoding="utf-8")
+        block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+        assert block, slug
+        data = json.loads(block.group(1))
+        assert data["@type"] == "ScholarlyArticle"
+        assert data["url"] == f"https://surveysite.github.io/surveysite/papers/{slug}/"
+        assert data["author"] and all(a["@type"] == "Person" for a in data["author"])
+        assert re.fullmatch(r"\d{4}", data["datePublished"])
