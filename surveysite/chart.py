@@ -418,9 +418,11 @@ def render_chart(
     base = chart_id(bench, setting, compact)
     highlight_path = f"papers/{highlight_paper}/" if highlight_paper is not None else None
     fields = _describe(bench, points, text, setting)
+    # A full chart is a group of links (one per point, named by its <title>); a compact one is a
+    # picture whose points are not links, so a paper page does not gain dozens of tab stops.
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{"chart compact" if compact else "chart"}" '
-        f'viewBox="0 0 {_num(layout.width)} {_num(layout.height)}" role="img" '
+        f'viewBox="0 0 {_num(layout.width)} {_num(layout.height)}" role="{"img" if compact else "group"}" '
         f'aria-labelledby="{base}-title {base}-desc"'
     )
     title = f'<title id="{base}-title">{_esc(text["title"].format(**fields))}</title>'
@@ -460,7 +462,8 @@ def render_chart(
     # Emphasised points come last so that they sit on top of dimmed ones.
     for p in sorted(points, key=highlighted):
         state = "" if highlight_path is None else ("highlight" if highlighted(p) else "dim")
-        out.append(_point(p, frame, layout, colours[p.result.paper.path], link, id(p) in on_frontier, state))
+        point_link = None if compact else link
+        out.append(_point(p, frame, layout, colours[p.result.paper.path], point_link, id(p) in on_frontier, state))
     out.append("</g>")
     out.extend(_label_layer(points, frontier, frame, layout, highlight_path, compact))
     out.append("</svg>")
@@ -553,9 +556,9 @@ def _frontier_path(frame: Frame, frontier: Sequence[Point]) -> str:
 
 
 def _point(
-    p: Point, frame: Frame, layout: Layout, colour: str, link: Callable[[str], str], frontier: bool, state: str
+    p: Point, frame: Frame, layout: Layout, colour: str, link: Callable[[str], str] | None, frontier: bool, state: str
 ) -> str:
-    """One linked marker: filled circle for a proposed model, hollow for a baseline, ringed on the frontier."""
+    """One marker (a link when `link` is given): filled if proposed, hollow if a baseline, ringed on the frontier."""
     r = p.result
     cx, cy = _num(frame.x(p.params)), _num(frame.y(p.score))
     role = "proposed" if r.role == "proposed" else "baseline"
@@ -569,9 +572,11 @@ def _point(
     )
     ring = f'<circle class="ring" cx="{cx}" cy="{cy}" r="{_num(radius + 3)}"/>' if frontier else ""
     link_class = f"point-link {state}".rstrip()
-    return (
-        f'<a class="{link_class}" href="{_esc(link(r.paper.path))}"><title>{_esc(_tooltip(r))}</title>{shape}{ring}</a>'
-    )
+    inner = f"<title>{_esc(_tooltip(r))}</title>{shape}{ring}"
+    if link is None:
+        return f'<g class="{link_class}">{inner}</g>'
+    return f'<a class="{link_class}" href="{_esc(link(r.paper.path))}">{inner}</a>'
+
 
 
 def _label_layer(

@@ -210,10 +210,11 @@ def test_place_labels_keeps_labels_inside_the_area() -> None:
 
 
 def points_of(root: ET.Element) -> list[tuple[ET.Element, ET.Element]]:
-    """(link, shape) pairs: every element carrying data-params, with the <a> that wraps it."""
+    """(wrapper, shape) pairs: every element carrying data-params, with the <a> (or compact <g>) around it."""
     pairs: list[tuple[ET.Element, ET.Element]] = []
-    for anchor in root.iter(f"{SVG}a"):
-        pairs.extend((anchor, child) for child in anchor if "data-params" in child.attrib)
+    for anchor in root.iter():
+        if "point-link" in (anchor.get("class") or "").split():
+            pairs.extend((anchor, child) for child in anchor if "data-params" in child.attrib)
     return pairs
 
 
@@ -221,7 +222,8 @@ def test_render_chart_is_accessible_xml() -> None:
     svg = render_chart(SAMPLE, link)
     root = parse(svg)
     assert local(root.tag) == "svg"
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"  # of links, one per point
+    assert parse(render_chart(SAMPLE, link, compact=True)).get("role") == "img"
     assert root.get("viewBox", "").startswith("0 0 ")
     title = root.find(f"{SVG}title")
     desc = root.find(f"{SVG}desc")
@@ -308,7 +310,7 @@ def test_unsized_results_are_described_not_plotted() -> None:
 
 def test_empty_chart_is_still_valid() -> None:
     root = parse(render_chart(SAMPLE, link, setting="no such setting"))
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"
     assert points_of(root) == []
 
 
