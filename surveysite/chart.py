@@ -578,7 +578,6 @@ def _point(
     return f'<a class="{link_class}" href="{_esc(link(r.paper.path))}">{inner}</a>'
 
 
-
 def _label_layer(
     points: Sequence[Point],
     frontier: Sequence[Point],
