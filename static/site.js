@@ -186,7 +186,6 @@
   form.addEventListener("change", apply);
   form.addEventListener("reset", function () { setTimeout(apply, 0); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
-  form.hidden = false;
   apply();
 })();
 

@@ -48,7 +48,7 @@ def check_links(
     languages: tuple[str, ...],
     targets: dict[str, set[str]],
 ) -> list[SourceError]:
-    """Errors for body links of `files` (papers or pages) that reach no page or anchor."""
+    """Errors for body links of `files` (papers or pages) that reach no page or anchor, and local images."""
     errors = []
     for file in files:
         summary = summaries.get(file.slug, {}).get(file.lang or languages[0])
@@ -59,6 +59,18 @@ def check_links(
             problem = _problem(unquote(href), here, languages, targets)
             if problem:
                 errors.append(SourceError(file.doc.path, file.doc.body_line + line - 1, 0, problem))
+        for line, src in summary.images:
+            if src.lower().startswith("data:"):
+                continue  # inline data, no request
+            # Only Markdown is read from content/, so a local image would be a broken one; a remote
+            # one would make every reader's browser call another site.
+            where = (
+                "from another site (a third-party request)"
+                if _SCHEME.match(src) or src.startswith("//")
+                else ("a local file, which the site does not publish")
+            )
+            problem = f"image '{src}' is {where}; link to the figure instead: [figure](https://...)"
+            errors.append(SourceError(file.doc.path, file.doc.body_line + line - 1, 0, problem))
     return errors
 
 

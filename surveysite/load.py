@@ -1,14 +1,22 @@
-"""Load stage: read every file of a content folder; report all unreadable files at once."""
+"""Load stage: read every file of a content folder, recording (not raising) what cannot be read.
+
+The errors travel with the content to validation, so that one run reports unreadable files and
+invalid ones together.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from surveysite.errors import BuildError, SourceError
 from surveysite.source import RawDocument, load_markdown, load_yaml_file
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)?")
+"""The shape of a language suffix in `<slug>.<lang>.md`; anything else is part of the slug."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class ContentFile:
     lang: str | None
     """None for the main file, else the language of a translation."""
     doc: RawDocument
+    """doc.data is None when the file could not be read (already reported in RawContent.errors)."""
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,11 @@ class RawContent:
     site: RawDocument
     taxonomy: RawDocument
     benchmarks: RawDocument
+    """For these three, data is None when the file is missing or unreadable (already reported)."""
     papers: tuple[ContentFile, ...]
     pages: tuple[ContentFile, ...]
+    errors: tuple[SourceError, ...] = ()
+    """Files that could not be read; validation reports them with its own findings."""
 
 
 def display_path(path: Path) -> str:
@@ -39,51 +51,95 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def split_name(name: str) -> tuple[str, str | None]:
+    """`alpha.md` -> ('alpha', None); `alpha.zh.md` -> ('alpha', 'zh'); `a..b.md` -> ('a..b', None)."""
+    stem = name.removesuffix(".md")
+    slug, dot, lang = stem.rpartition(".")
+    if dot and _LANGUAGE.fullmatch(lang):
+        return slug, lang
+    return stem, None
+
+
+def _ignored(name: str) -> bool:
+    """Hidden files and editor leftovers (`.alpha.md.swp`, `alpha.md~`, `#alpha.md#`)."""
+    return name.startswith((".", "#")) or name.endswith("~")
+
+
 def load_content(root: Path) -> RawContent:
     """Read site.yaml, taxonomy.yaml, benchmarks.yaml, papers/*.md and pages/*.md."""
     errors: list[SourceError] = []
-
+    if not root.is_dir():
+        raise BuildError([SourceError(display_path(root), 0, 0, "content folder does not exist")])
     inside = root.resolve()
+
+    def problem(path: Path) -> str:
+        """Why `path` must not be read, or ''."""
+        if path.is_symlink() and not path.exists():
+            return "symbolic link points to nothing; remove it or fix its target"
+        resolved = path.resolve()
+        if resolved != inside and inside not in resolved.parents:
+            # A pull request could otherwise publish any file of the machine that builds the site,
+            # whether the link is the file itself or a folder on its way.
+            return "symbolic link points outside the content folder; copy the file into the folder instead"
+        return ""
 
     def attempt(loader: Callable[[Path, str], RawDocument], path: Path) -> RawDocument:
         display = display_path(path)
-        if path.is_symlink() and inside not in path.resolve().parents:
-            # A pull request could otherwise publish any file of the machine that builds the site.
-            errors.append(SourceError(display, 0, 0, "symbolic link points outside the content folder"))
+        why = problem(path)
+        if not why and not path.exists():
+            why = "required file is missing"
+        elif not why and not path.is_file():
+            why = "is not a regular file; content must be plain files"
+        if why:
+            errors.append(SourceError(display, 0, 0, why))
             return RawDocument(display, None, "", 1)
-        if not path.is_file():
-            errors.append(SourceError(display, 0, 0, "required file is missing"))
-            return RawDocument(display, {}, "", 1)
         try:
             return loader(path, display)
         except BuildError as exc:
             errors.extend(exc.errors)
             return RawDocument(display, None, "", 1)
 
-    if not root.is_dir():
-        raise BuildError([SourceError(display_path(root), 0, 0, "content folder does not exist")])
+    def folder(name: str) -> tuple[ContentFile, ...]:
+        directory = root / name
+        if not directory.exists() and not directory.is_symlink():
+            return ()
+        why = problem(directory) or ("" if directory.is_dir() else f"{name} must be a folder")
+        if why:
+            errors.append(SourceError(display_path(directory), 0, 0, why))
+            return ()
+        files = []
+        # Sorted so that output and error order never depend on the file system.
+        for path in sorted(directory.iterdir()):
+            if _ignored(path.name):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                errors.append(
+                    SourceError(
+                        display_path(path),
+                        0,
+                        0,
+                        f"sub-folders of {name}/ are not read: move its files into {name}/"
+                        " (a slug is a file name, so it cannot contain '/')",
+                    )
+                )
+            elif path.suffix != ".md":
+                errors.append(
+                    SourceError(
+                        display_path(path),
+                        0,
+                        0,
+                        f"{name}/ holds only Markdown files named <slug>.md or <slug>.<language>.md;"
+                        " rename or move this file",
+                    )
+                )
+            else:
+                slug, lang = split_name(path.name)
+                files.append(ContentFile(slug, lang, attempt(load_markdown, path)))
+        return tuple(files)
+
     site = attempt(load_yaml_file, root / "site.yaml")
     taxonomy = attempt(load_yaml_file, root / "taxonomy.yaml")
     benchmarks = attempt(load_yaml_file, root / "benchmarks.yaml")
-
-    def folder(name: str) -> tuple[ContentFile, ...]:
-        files = []
-        directory = root / name
-        if not directory.is_dir():
-            return ()
-        # Sorted so that output and error order never depend on the file system.
-        for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or path.suffix != ".md":
-                continue
-            stem = path.name[: -len(".md")]
-            slug, _, lang = stem.partition(".")
-            doc = attempt(load_markdown, path)
-            if doc.data is not None:
-                files.append(ContentFile(slug, lang or None, doc))
-        return tuple(files)
-
     papers = folder("papers")
     pages = folder("pages")
-    if errors:
-        raise BuildError(errors)
-    return RawContent(root, site, taxonomy, benchmarks, papers, pages)
+    return RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors))

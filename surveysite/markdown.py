@@ -49,20 +49,25 @@ def render_markdown(body: str) -> Summary:
     """
     tokens = _PARSER.parse(body)
     headings = []
-    links = [
-        ((token.map[0] + 1) if token.map else 1, str(child.attrGet("href")))
-        for token in tokens
-        if token.type == "inline"
-        for child in token.children or ()
-        if child.type == "link_open" and child.attrGet("href")
-    ]
+    links: list[tuple[int, str]] = []
+    images: list[tuple[int, str]] = []
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        line = (token.map[0] + 1) if token.map else 1
+        for child in token.children or ():
+            if child.type == "link_open" and child.attrGet("href"):
+                links.append((line, str(child.attrGet("href"))))
+            elif child.type == "image":
+                images.append((line, str(child.attrGet("src") or "")))
     for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             level = int(token.tag[1])
             if token.type == "heading_open" and token.attrGet("id"):
                 headings.append((level, str(token.attrGet("id")), tokens[index + 1].content))
             token.tag = f"h{min(level + 1, 6)}"
-    return Summary(_PARSER.renderer.render(tokens, _PARSER.options, {}), tuple(headings), tuple(links))
+    html = _PARSER.renderer.render(tokens, _PARSER.options, {})
+    return Summary(html, tuple(headings), tuple(links), tuple(images))
 
 
 def pygments_css() -> str:

@@ -77,6 +77,8 @@ class Summary:
     """(level, anchor id, text) of each heading, for a table of contents."""
     links: tuple[tuple[int, str], ...] = ()
     """(line in the body, href) of each link, so that relative ones can be checked."""
+    images: tuple[tuple[int, str], ...] = ()
+    """(line in the body, src) of each image, checked like links."""
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
 """`build.py serve`: build, serve the output with live reload, rebuild on every change.
 
 A failed rebuild keeps the last good site on disk and shows the errors in the browser instead.
+A burst of saves (an editor's "save all", a `git checkout`) gives one rebuild, not one per file.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import mimetypes
+import os
 import sys
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -16,23 +21,90 @@ from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+Snapshot = frozenset[tuple[str, int, int]]
+
+STATUS_PATH = "/__surveysite/status"
+"""JSON {"builds": n, "ok": bool}: lets tests and tools see rebuilds without reading logs."""
+POLL_SECONDS = 0.1
+"""How often the sources are checked for changes."""
+QUIET_SECONDS = 0.15
+"""A rebuild starts once the sources have not changed for this long."""
 
 
 class DevState:
-    """The outcome of the latest build, shared by the watcher and the web app."""
+    """The outcome of the latest build, shared by the rebuild thread and the web app."""
 
     def __init__(self) -> None:
         self.errors = ""
+        self.builds = 0
+        """Builds run, the first included."""
 
     def rebuild(self, project: Project) -> None:
+        """The one place a rebuild happens: a later incremental build only has to change this."""
         try:
             report = build(project)
         except BuildError as exc:
             self.errors = exc.report()
-            print(self.errors, file=sys.stderr, flush=True)
+        except Exception:  # a bug must not kill the server: show it, and retry on the next save
+            self.errors = "internal error, please report it:\n" + traceback.format_exc()
         else:
             self.errors = ""
-            print(f"rebuilt {report.files} files in {report.seconds:.2f} s", flush=True)
+        self.builds += 1
+        if self.errors:
+            print(f"build #{self.builds} failed:\n{self.errors}", file=sys.stderr, flush=True)
+        else:
+            print(f"build #{self.builds}: {report.files} files in {report.seconds:.2f} s", file=sys.stderr, flush=True)
+
+    def status(self) -> bytes:
+        return json.dumps({"builds": self.builds, "ok": not self.errors}).encode()
+
+
+def snapshot(folders: Iterable[Path]) -> Snapshot:
+    """Path, modification time and size of every file below `folders`: equal snapshots, no change."""
+    found = set()
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                path = os.path.join(root, name)
+                try:
+                    info = os.stat(path)
+                except OSError:  # deleted while we looked: the next snapshot sees it gone
+                    continue
+                found.add((path, info.st_mtime_ns, info.st_size))
+    return frozenset(found)
+
+
+class Rebuilder:
+    """Polls the sources and rebuilds after each burst of changes, one rebuild at a time.
+
+    A change starts a wait that lasts until the sources have been quiet for QUIET_SECONDS; changes
+    made during a rebuild are seen by the next poll and give exactly one more.
+    """
+
+    def __init__(self, folders: Iterable[Path], rebuild: Callable[[], None], after: Callable[[], None]) -> None:
+        self.folders = tuple(folders)
+        self.rebuild = rebuild
+        self.after = after
+        self.stop = threading.Event()
+        self.seen = snapshot(self.folders)
+        """Taken before the first build, so that no change between the two is missed."""
+
+    def start(self) -> None:
+        threading.Thread(target=self.run, name="rebuilder", daemon=True).start()
+
+    def run(self) -> None:
+        while not self.stop.wait(POLL_SECONDS):
+            current = snapshot(self.folders)
+            if current == self.seen:
+                continue
+            while not self.stop.wait(QUIET_SECONDS):
+                latest = snapshot(self.folders)
+                if latest == current:
+                    break
+                current = latest
+            self.seen = current
+            self.rebuild()
+            self.after()
 
 
 def error_page(errors: str) -> bytes:
@@ -52,6 +124,9 @@ def make_app(out: Path, state: DevState) -> Callable[[dict[str, Any], StartRespo
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
+        if path == STATUS_PATH:
+            start_response("200 OK", [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+            return [state.status()]
         if state.errors:
             start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8")])
             return [error_page(state.errors)]
@@ -72,11 +147,37 @@ def make_app(out: Path, state: DevState) -> Callable[[dict[str, Any], StartRespo
 
 
 def serve(project: Project, host: str, port: int) -> None:
-    from livereload import Server  # imported here so that builds do not pay for tornado
+    # Imported here so that builds do not pay for tornado.
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+    from livereload.watcher import Watcher
+    from tornado.ioloop import IOLoop
 
     state = DevState()
+    loops: list[IOLoop] = []
+    rebuilder = Rebuilder(
+        (project.content, project.templates, project.static),
+        lambda: state.rebuild(project),
+        # From the rebuild thread to the server's loop; add_callback is the thread-safe hand-over.
+        lambda: loops[0].add_callback(LiveReloadHandler.reload_waiters, "*"),
+    )
     state.rebuild(project)
-    server = Server(app=make_app(project.out, state))
-    for folder in (project.content, project.templates, project.static):
-        server.watch(str(folder), lambda: state.rebuild(project), delay=0.2)
+
+    class Bridge(Watcher):  # type: ignore[misc]
+        """livereload's watcher slot: our Rebuilder watches; livereload only tells browsers to reload."""
+
+        def start(self, callback: Callable[[], None]) -> bool:
+            loops.append(IOLoop.current())  # called on the server's loop, just before it runs
+            rebuilder.start()
+            return True  # True: livereload does not poll the files itself
+
+    class DevServer(Server):  # type: ignore[misc]
+        def get_web_handlers(self, script: bytes) -> Any:
+            # livereload's own snippet is an inline script, which the pages' Content-Security-Policy
+            # (script-src 'self') blocks: load livereload.js from this server instead.
+            return super().get_web_handlers(f'<script src="/livereload.js?port={port}"></script>'.encode())
+
+    watcher = Bridge()
+    watcher.watch(str(project.content))  # any task: without one, livereload would watch the working directory
+    server = DevServer(app=make_app(project.out, state), watcher=watcher)
     server.serve(host=host, port=port, debug=False, restart_delay=0)

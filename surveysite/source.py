@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -18,6 +18,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 2_000_000
 """A summary is a few kilobytes; anything this large is a mistake, not content."""
+MAX_DEPTH = 64
+"""Content nests four or five levels; deeper YAML is a mistake or an attack on the parser."""
+_FRONT_MATTER_HINT = "the file must start with a line '---' followed by YAML and another '---'"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,17 @@ def read_text(path: Path, display: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise BuildError([SourceError(display, 0, 0, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+            raise BuildError(
+                [
+                    SourceError(
+                        display,
+                        0,
+                        0,
+                        f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} for a content file;"
+                        " keep summaries short and link to large material instead",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise BuildError([SourceError(display, 0, 0, f"cannot read file: {exc.strerror}")]) from exc
@@ -76,7 +89,7 @@ def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
                     display,
                     1,
                     1,
-                    "no front matter: the file must start with a line '---' followed by YAML and another '---'",
+                    f"no front matter: {_FRONT_MATTER_HINT}",
                 )
             ]
         )
@@ -87,64 +100,146 @@ def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
 
 
 def parse_yaml(text: str, display: str, first_line: int = 1) -> RawDocument:
-    """Parse YAML keeping the position of every key and value; duplicate keys are errors."""
+    """Parse YAML keeping the position of every key and value; duplicate keys and aliases are errors."""
     offset = first_line - 1
+    loader = _Loader(text)
     try:
-        node, data = _compose(text, _Loader)
-    except yaml.YAMLError:
-        # libyaml's messages are terse ("found character that cannot start any token"): ask the
-        # pure-Python parser, whose messages name the problem, only once we know there is one.
         try:
-            node, data = _compose(text, yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 + offset if mark else first_line
-            column = mark.column + 1 if mark else 0
-            problem = (exc.problem or exc.context or "invalid YAML").strip()
-            if "'\\t'" in problem:
-                problem += " (YAML does not allow tabs for indentation; use spaces)"
-            raise BuildError([SourceError(display, line, column, f"invalid YAML: {problem}")]) from exc
+            node = loader.get_single_node()
         except yaml.YAMLError as exc:
-            raise BuildError([SourceError(display, first_line, 0, f"invalid YAML: {exc}")]) from exc
-    doc = RawDocument(display, data, "", first_line)
-    errors: list[SourceError] = []
-    if node is not None:
-        _walk(node, (), doc, offset, errors)
-    if errors:
-        raise BuildError(errors)
-    return doc
+            raise BuildError([_syntax_error(text, display, first_line, exc)]) from None
+        doc = RawDocument(display, None, "", first_line)
+        if node is None:
+            return doc
+        errors: list[SourceError] = []
+        # Walked before construction: a shared or recursive node would make construction and
+        # the walk exponential or endless (the "billion laughs").
+        _walk(node, doc, offset, errors)
+        if errors:
+            raise BuildError(errors)
+        try:
+            data = loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:  # an unknown or unsafe tag: the marks are exact
+            raise BuildError([_marked(exc, display, first_line)]) from None
+        except (ValueError, OverflowError) as exc:  # e.g. 2024-02-30, which YAML reads as a date
+            raise BuildError([_bad_scalar(node, exc, display, offset)]) from None
+    finally:
+        loader.dispose()
+    return RawDocument(display, data, "", first_line, doc.values, doc.keys)
 
 
-def _compose(text: str, loader_class: type[Any]) -> tuple[yaml.Node | None, Any]:
+def _marked(exc: yaml.MarkedYAMLError, display: str, first_line: int) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + first_line if mark else first_line
+    column = mark.column + 1 if mark else 0
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    if "'\\t'" in problem:
+        problem += " (YAML does not allow tabs for indentation; use spaces)"
+    return SourceError(display, line, column, f"invalid YAML: {problem}")
+
+
+def _syntax_error(text: str, display: str, first_line: int, original: yaml.YAMLError) -> SourceError:
+    """libyaml's messages are terse ("found character that cannot start any token"): ask the
+    pure-Python parser, whose messages name the problem, only once we know there is one."""
+    try:
+        _compose(text, yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        return _marked(exc, display, first_line)
+    except yaml.YAMLError as exc:
+        return SourceError(display, first_line, 0, f"invalid YAML: {exc}")
+    except RecursionError:
+        return SourceError(display, first_line, 0, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
+    if isinstance(original, yaml.MarkedYAMLError):
+        return _marked(original, display, first_line)
+    return SourceError(display, first_line, 0, f"invalid YAML: {original}")
+
+
+def _compose(text: str, loader_class: type[Any]) -> yaml.Node | None:
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
+        return cast(yaml.Node | None, loader.get_single_node())
     finally:
         loader.dispose()
 
 
-def _walk(node: yaml.Node, key: Key, doc: RawDocument, offset: int, errors: list[SourceError]) -> None:
-    doc.values[key] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            name = str(key_node.value)
-            child = (*key, name)
-            position = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-            if name in seen:
-                errors.append(SourceError(doc.path, *position, f"duplicate key '{name}'"))
-            seen.add(name)
-            doc.keys[child] = position
-            _walk(value_node, child, doc, offset, errors)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*key, index), doc, offset, errors)
+def _bad_scalar(root: yaml.Node, exc: Exception, display: str, offset: int) -> SourceError:
+    """The scalar whose construction failed, found by constructing each one alone."""
+    constructor = yaml.SafeLoader("")
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        else:
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError) as problem:
+                line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+                if node.tag.endswith(":timestamp"):
+                    message = f"'{node.value}' is not a valid date ({problem}); write dates as YYYY-MM-DD"
+                else:
+                    kind = node.tag.rpartition(":")[2]
+                    message = f"cannot read '{node.value}' as {kind} ({problem}); quote it to keep it text"
+                return SourceError(display, line, column, message)
+    line = root.start_mark.line + 1 + offset
+    return SourceError(display, line, 0, f"invalid YAML: {exc}")  # pragma: no cover - found above
+
+
+def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceError]) -> None:
+    """Record the position of every key and value; report duplicate keys, aliases and deep nesting."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, Key]] = [(root, ())]
+    while stack:
+        node, key = stack.pop()
+        position = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+        if id(node) in seen:
+            errors.append(
+                SourceError(
+                    doc.path,
+                    *position,
+                    "YAML anchors and aliases (&name, *name) are not supported: write the value out in full",
+                )
+            )
+            continue
+        seen.add(id(node))
+        doc.values[key] = position
+        if len(key) > MAX_DEPTH:
+            errors.append(
+                SourceError(
+                    doc.path, *position, f"YAML is nested more than {MAX_DEPTH} levels deep; content needs five at most"
+                )
+            )
+            continue
+        if isinstance(node, yaml.MappingNode):
+            names: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                name = str(key_node.value)
+                child = (*key, name)
+                where = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+                if name in names:
+                    errors.append(
+                        SourceError(
+                            doc.path,
+                            *where,
+                            f"duplicate key '{name}' (first on line {names[name]}); YAML would keep only the last"
+                            " value, so remove one",
+                        )
+                    )
+                else:
+                    names[name] = where[0]
+                    doc.keys[child] = where
+                stack.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((item, (*key, index)) for index, item in enumerate(node.value)))
 
 
 def load_markdown(path: Path, display: str) -> RawDocument:
     """Read a Markdown file with YAML front matter."""
     text = read_text(path, display)
+    if not text.strip():
+        raise BuildError([SourceError(display, 0, 0, f"file is empty: {_FRONT_MATTER_HINT}")])
     front, body, body_line = split_front_matter(text, display)
     doc = parse_yaml(front, display, first_line=2)
     if doc.data is None:
@@ -153,5 +248,8 @@ def load_markdown(path: Path, display: str) -> RawDocument:
 
 
 def load_yaml_file(path: Path, display: str) -> RawDocument:
-    """Read a YAML configuration file."""
-    return parse_yaml(read_text(path, display), display)
+    """Read a YAML configuration file; an empty one is an error, not an empty configuration."""
+    doc = parse_yaml(read_text(path, display), display)
+    if doc.data is None:
+        raise BuildError([SourceError(display, 0, 0, "file is empty: see docs/content-format.md for what it holds")])
+    return doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -37,10 +38,11 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lower-case ASCII letters, digits and single hyphens"
 ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 URL = re.compile(r"https?://[^\s<>\"']+")
+NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 ROLES = ("proposed", "baseline")
 LINK_KINDS = ("abstract", "pdf", "code", "weights", "project")
 
-RESERVED_PAGES = ("papers", "techniques", "chart", "assets", "data", "schema")
+RESERVED_PAGES = ("papers", "techniques", "chart", "assets", "data", "schema", "search", "pagefind")
 PAPER_REQUIRED = ("title", "short_name", "authors", "year", "venue", "techniques", "models")
 PAPER_OPTIONAL = ("arxiv", "tldr", "added", "verified", "links", "license", "results")
 TRANSLATABLE = ("title", "short_name", "tldr")
@@ -72,8 +74,10 @@ class Checker:
                 hint = did_you_mean(str(name), allowed) or f" (allowed: {', '.join(allowed)})"
                 self.error((*key, str(name)), f"unknown key '{name}'{hint}", on_key=True)
         for name in required:
-            if name not in value or value[name] is None:
+            if name not in value:
                 self.error(key, f"{label} is missing required key '{name}'")
+            elif value[name] is None:
+                self.error((*key, name), f"'{name}' has no value: write one after the colon", on_key=True)
         return value
 
     def get(self, data: dict[str, Any], key: Key, check: Callable[[Key, Any], T | None], default: D) -> T | D:
@@ -101,7 +105,10 @@ class Checker:
     def number(self, key: Key, value: Any) -> float | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        self.error(key, f"'{key[-1]}' must be a number, got {_kind(value)}")
+        hint = ""
+        if isinstance(value, str) and NUMBER.fullmatch(value.strip().rstrip("%").strip()):
+            hint = f" (write the number alone: {value.strip().rstrip('%').strip()})"
+        self.error(key, f"'{key[-1]}' must be a number, got {_kind(value)}{hint}")
         return None
 
     def boolean(self, key: Key, value: Any) -> bool | None:
@@ -112,6 +119,10 @@ class Checker:
 
     def date(self, key: Key, value: Any) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            # A day of slack: "today" differs across time zones, and the check must not depend on one.
+            if value > dt.date.today() + dt.timedelta(days=1):
+                self.error(key, f"'{key[-1]}' {value.isoformat()} is in the future; use the day it happened")
+                return None
             return value
         self.error(key, f"'{key[-1]}' must be a date written YYYY-MM-DD, got {_kind(value)}")
         return None
@@ -126,7 +137,8 @@ class Checker:
     def sequence(self, key: Key, value: Any) -> list[Any] | None:
         if isinstance(value, list):
             return value
-        self.error(key, f"'{key[-1]}' must be a list, got {_kind(value)}")
+        hint = f" (for a single item write [{value}])" if isinstance(value, (str, int, float)) else ""
+        self.error(key, f"'{key[-1]}' must be a list, got {_kind(value)}{hint}")
         return None
 
     def strings(self, key: Key, value: Any) -> tuple[str, ...] | None:
@@ -160,12 +172,14 @@ def _kind(value: Any) -> str:
         return f"'{str(value).lower()}'"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, dt.date):
+        return f"'{value.isoformat()}'"
     return repr(value) if not isinstance(value, str) else f"'{value}'"
 
 
 def validate(raw: RawContent) -> Site:
     """Check everything, then build the Site; raise BuildError listing every problem."""
-    errors: list[SourceError] = []
+    errors: list[SourceError] = list(raw.errors)
     config, languages = _site_config(raw.site, errors)
     groups = _taxonomy(raw.taxonomy, languages, errors)
     benchmarks = _benchmarks(raw.benchmarks, languages, errors)
@@ -186,11 +200,23 @@ def validate(raw: RawContent) -> Site:
     return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages))
 
 
-def _declared_ids(data: Any, *path: str) -> set[str]:
-    """Ids declared in a YAML list (nested lists for taxonomy groups), whether or not valid."""
+def _declared_ids(data: Any, *path: str) -> set[str] | None:
+    """Ids declared in a YAML list (nested lists for taxonomy groups), whether or not valid.
+
+    None when the file is unreadable or has no top-level list: references to it are then not
+    checked, so that one broken file does not make every reference an error too.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get(path[0]), list):
+        return None
     items: list[Any] = [data]
     for name in path:
-        items = [x for item in items if isinstance(item, dict) for x in (item.get(name) or []) if isinstance(x, dict)]
+        items = [
+            x
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get(name), list)
+            for x in item[name]
+            if isinstance(x, dict)
+        ]
     return {str(item["id"]) for item in items if item.get("id") is not None}
 
 
@@ -220,7 +246,8 @@ def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfi
     return SiteConfig(title, description, site_url.rstrip("/") + "/", languages, repo_url), languages
 
 
-def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, Key], what: str) -> str | None:
+def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, tuple[str, int]], what: str) -> str | None:
+    """A valid, unique id; groups and techniques share one namespace, as they share anchors."""
     ident = c.string(key, value)
     if ident is None:
         return None
@@ -228,9 +255,10 @@ def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, Key], what: str)
         c.error(key, f"{what} id '{ident}' must be lower-case letters, digits and single hyphens")
         return None
     if ident in seen:
-        c.error(key, f"duplicate {what} id '{ident}'")
+        other, line = seen[ident]
+        c.error(key, f"{what} id '{ident}' is already used by the {other} on line {line}; ids must be unique")
         return None
-    seen[ident] = key
+    seen[ident] = (what, c.doc.values.get(key, (0, 0))[0])
     return ident
 
 
@@ -240,7 +268,7 @@ def _taxonomy(doc: RawDocument, languages: tuple[str, ...], errors: list[SourceE
     c = Checker(doc, errors)
     data = c.mapping((), doc.data, ("groups",), (), "taxonomy.yaml")
     groups: list[TechniqueGroup] = []
-    seen: dict[str, Key] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for gi, graw in enumerate(c.get(data or {}, ("groups",), c.sequence, [])):
         gkey: Key = ("groups", gi)
         g = c.mapping(gkey, graw, ("id", "name", "techniques"), (), "a technique group")
@@ -270,7 +298,7 @@ def _benchmarks(doc: RawDocument, languages: tuple[str, ...], errors: list[Sourc
     c = Checker(doc, errors)
     data = c.mapping((), doc.data, ("benchmarks",), (), "benchmarks.yaml")
     found: list[Benchmark] = []
-    seen: dict[str, Key] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for index, raw in enumerate(c.get(data or {}, ("benchmarks",), c.sequence, [])):
         key: Key = ("benchmarks", index)
         b = c.mapping(key, raw, ("id", "name", "metric", "higher_is_better", "range", "description"), (), "a benchmark")
@@ -298,7 +326,7 @@ def _range(c: Checker, key: Key, value: Any) -> tuple[float, float] | None:
     low, high = numbers[0], numbers[1]
     assert low is not None and high is not None
     if low >= high:
-        c.error(key, f"'range' low {low:g} must be below high {high:g}")
+        c.error(key, f"'range' [{low:g}, {high:g}] must be [low, high] with low below high")
         return None
     return low, high
 
@@ -306,27 +334,21 @@ def _range(c: Checker, key: Key, value: Any) -> tuple[float, float] | None:
 def _split(
     files: Iterable[ContentFile], languages: tuple[str, ...], errors: list[SourceError], what: str
 ) -> tuple[dict[str, RawDocument], dict[str, dict[str, RawDocument]]]:
-    """Main files and translations by slug; checks file names."""
+    """Main files and translations by slug; checks file names.
+
+    Unreadable files (data None) are kept, so that their translations do not look orphaned.
+    """
+    files = tuple(files)
     main: dict[str, RawDocument] = {}
     translations: dict[str, dict[str, RawDocument]] = {}
-    lowered: dict[str, str] = {}
+    names = {f.slug for f in files if f.lang is None}
     for f in files:
         path = f.doc.path
         if not SLUG.fullmatch(f.slug):
             errors.append(
-                SourceError(
-                    path,
-                    0,
-                    0,
-                    f"file name '{f.slug}' is not a valid slug: {SLUG_HINT}",
-                )
+                SourceError(path, 0, 0, f"file name '{f.slug}' is not a valid slug: {SLUG_HINT}{_rename(f, names)}")
             )
-            continue
-        if f.lang is None:
-            if f.slug.lower() in lowered:
-                errors.append(SourceError(path, 0, 0, f"duplicate {what} slug '{f.slug}'"))
-                continue
-            lowered[f.slug.lower()] = path
+        elif f.lang is None:
             main[f.slug] = f.doc
         elif f.lang not in languages[1:]:
             others = ", ".join(languages[1:]) or "none"
@@ -351,24 +373,54 @@ def _split(
     return main, translations
 
 
+def _rename(file: ContentFile, names: set[str]) -> str:
+    """A suggested valid name; a slug differing from another only in case cannot be renamed safely.
+
+    GitHub Pages serves `Alpha/` and `alpha/` as two pages, but a checkout on macOS or Windows
+    holds only one of the two files.
+    """
+    ascii_ = unicodedata.normalize("NFKD", file.slug).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    suffix = f".{file.lang}.md" if file.lang else ".md"
+    if not slug:
+        return ""
+    if file.lang is None and slug in names:
+        return f" ('{slug}.md' exists too, and the two differ only in case: merge them)"
+    return f" (rename it to '{slug}{suffix}')"
+
+
 def _papers(
     files: Iterable[ContentFile],
     languages: tuple[str, ...],
-    techniques: set[str],
+    techniques: set[str] | None,
     benchmarks: dict[str, Benchmark],
-    known_benchmarks: set[str],
+    known_benchmarks: set[str] | None,
     errors: list[SourceError],
 ) -> list[Paper]:
     main, translations = _split(files, languages, errors, "paper")
     papers = []
     for slug, doc in main.items():
+        if doc.data is None:
+            continue
         paper = _paper(slug, doc, techniques, benchmarks, known_benchmarks, errors)
         extra = translations.get(slug, {})
         translated: dict[str, Text] = {}
         summaries = {languages[0]: render_markdown(doc.body)}
         for lang, tdoc in extra.items():
+            if tdoc.data is None:
+                continue
             c = Checker(tdoc, errors)
-            data = c.mapping((), tdoc.data, (), TRANSLATABLE)
+            data = tdoc.data
+            if isinstance(data, dict):
+                for name in [n for n in data if n in (*PAPER_REQUIRED, *PAPER_OPTIONAL) and n not in TRANSLATABLE]:
+                    c.error(
+                        (name,),
+                        f"'{name}' cannot be translated: facts live only in {doc.path}; a translation holds"
+                        f" only {', '.join(TRANSLATABLE)}",
+                        on_key=True,
+                    )
+                    data = {k: v for k, v in data.items() if k != name}
+            data = c.mapping((), data, (), TRANSLATABLE)
             translated[lang] = {
                 name: text for name in TRANSLATABLE if (text := c.get(data or {}, (name,), c.string, ""))
             }
@@ -381,9 +433,9 @@ def _papers(
 def _paper(
     slug: str,
     doc: RawDocument,
-    techniques: set[str],
+    techniques: set[str] | None,
     benchmarks: dict[str, Benchmark],
-    known_benchmarks: set[str],
+    known_benchmarks: set[str] | None,
     errors: list[SourceError],
 ) -> Paper | None:
     before = len(errors)
@@ -394,9 +446,9 @@ def _paper(
     title = c.get(data, ("title",), c.string, "")
     short_name = c.get(data, ("short_name",), c.string, "")
     authors = c.get(data, ("authors",), c.strings, ())
-    year = c.get(data, ("year",), c.integer, 0)
-    if year and not 1900 <= year <= 2100:
-        c.error(("year",), f"'year' {year} is not a plausible publication year")
+    year = c.get(data, ("year",), c.integer, None)
+    if year is not None and not 1900 <= year <= 2100:
+        c.error(("year",), f"'year' {year} is not a plausible publication year: use the year of the first version")
     venue = c.get(data, ("venue",), c.string, "")
     arxiv = c.get(data, ("arxiv",), lambda k, v: _arxiv(c, k, v), "")
     tldr = c.get(data, ("tldr",), c.string, "")
@@ -406,10 +458,10 @@ def _paper(
     links = _links(c, data, arxiv)
     tech = c.get(data, ("techniques",), c.strings, ())
     for index, ident in enumerate(tech):
-        if ident not in techniques:
+        if techniques is not None and ident not in techniques:
             c.error(("techniques", index), f"unknown technique '{ident}'{did_you_mean(ident, techniques)}")
-    if len(set(tech)) != len(tech):
-        c.error(("techniques",), "a technique is listed twice")
+        if ident in tech[:index]:
+            c.error(("techniques", index), f"technique '{ident}' is listed twice; remove one")
     models = _models(c, data)
     declared = {str(m["name"]) for m in data.get("models") or [] if isinstance(m, dict) and m.get("name") is not None}
     results = _results(c, data, declared, benchmarks, known_benchmarks)
@@ -420,7 +472,7 @@ def _paper(
         title=title,
         short_name=short_name,
         authors=authors,
-        year=year,
+        year=year or 0,
         venue=venue,
         arxiv=arxiv,
         tldr=tldr,
@@ -461,7 +513,7 @@ def _links(c: Checker, data: dict[str, Any], arxiv: str) -> dict[str, str]:
 
 def _models(c: Checker, data: dict[str, Any]) -> tuple[Model, ...]:
     models: list[Model] = []
-    names: set[str] = set()
+    names: dict[str, int] = {}
     items = c.get(data, ("models",), c.sequence, [])
     if "models" in data and not items:
         c.error(("models",), "'models' must list at least one model")
@@ -477,8 +529,12 @@ def _models(c: Checker, data: dict[str, Any]) -> tuple[Model, ...]:
         if role and role not in ROLES:
             c.error((*key, "role"), f"'role' must be 'proposed' or 'baseline', got '{role}'{did_you_mean(role, ROLES)}")
         if name in names:
-            c.error((*key, "name"), f"duplicate model name '{name}'")
-        names.add(name)
+            c.error(
+                (*key, "name"),
+                f"duplicate model name '{name}' (first on line {names[name]}); names must be unique within a paper",
+            )
+        else:
+            names[name] = c.doc.values.get((*key, "name"), (0, 0))[0]
         if name and role in ROLES:
             models.append(Model(name, params, tokens, role))
     return tuple(models)
@@ -493,11 +549,11 @@ def _count(c: Checker, key: Key, value: Any) -> int | None:
 
 
 def _results(
-    c: Checker, data: dict[str, Any], models: set[str], benchmarks: dict[str, Benchmark], known: set[str]
+    c: Checker, data: dict[str, Any], models: set[str], benchmarks: dict[str, Benchmark], known: set[str] | None
 ) -> tuple[Result, ...]:
     """Results; references are checked against everything declared, valid or not, to avoid cascades."""
     results: list[Result] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: dict[tuple[str, str, str], int] = {}
     for index, raw in enumerate(c.get(data, ("results",), c.sequence, [])):
         key: Key = ("results", index)
         r = c.mapping(key, raw, ("model", "benchmark", "setting", "score", "source"), ("note",), "a result")
@@ -514,7 +570,7 @@ def _results(
                 (*key, "model"), f"result names model '{model}', which is not in 'models'{did_you_mean(model, models)}"
             )
         benchmark = benchmarks.get(bench)
-        if bench and bench not in known:
+        if bench and known is not None and bench not in known:
             c.error((*key, "benchmark"), f"unknown benchmark '{bench}'{did_you_mean(bench, known)}")
         if benchmark and score is not None and not benchmark.low <= score <= benchmark.high:
             c.error(
@@ -522,8 +578,13 @@ def _results(
                 f"score {score:g} is outside the range of {benchmark.name} [{benchmark.low:g}, {benchmark.high:g}]",
             )
         if (model, bench, setting) in seen:
-            c.error(key, f"duplicate result for model '{model}' on '{bench}' ({setting})")
-        seen.add((model, bench, setting))
+            c.error(
+                key,
+                f"duplicate result for model '{model}' on '{bench}' ({setting}), first on line"
+                f" {seen[model, bench, setting]}; remove one, or tell them apart in 'setting'",
+            )
+        else:
+            seen[model, bench, setting] = c.doc.values.get(key, (0, 0))[0]
         if model and bench and setting and score is not None and source:
             results.append(Result(model, bench, setting, score, source, note))
     return tuple(results)
@@ -533,6 +594,8 @@ def _pages(files: Iterable[ContentFile], languages: tuple[str, ...], errors: lis
     main, translations = _split(files, languages, errors, "page")
     pages = []
     for slug, doc in main.items():
+        if doc.data is None:
+            continue
         if slug in RESERVED_PAGES or slug in languages:
             errors.append(
                 SourceError(doc.path, 0, 0, f"page slug '{slug}' is taken by the site's own pages; rename the file")
@@ -543,6 +606,8 @@ def _pages(files: Iterable[ContentFile], languages: tuple[str, ...], errors: lis
         title = {languages[0]: c.get(data or {}, ("title",), c.string, "")}
         summaries = {languages[0]: render_markdown(doc.body)}
         for lang, tdoc in translations.get(slug, {}).items():
+            if tdoc.data is None:
+                continue
             tc = Checker(tdoc, errors)
             tdata = tc.mapping((), tdoc.data, (), ("title",))
             title[lang] = tc.get(tdata or {}, ("title",), tc.string, title[languages[0]])

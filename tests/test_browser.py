@@ -88,12 +88,12 @@ def test_chart_point_tooltip_and_link(browser: Any, tmp_path: Path) -> None:
         page.goto(base + "chart/#gsm8k")
         # JavaScript turned the benchmark links into tabs and shows only the selected benchmark.
         assert page.get_attribute(".benchmark-nav a[href='#gsm8k']", "aria-selected") == "true"
-        assert page.is_hidden("section[aria-labelledby='mmlu']")
+        assert page.is_hidden("section:has(#mmlu)")
         page.focus(".benchmark-nav a[href='#gsm8k']")
         page.keyboard.press("ArrowRight")
         assert page.evaluate("document.activeElement.getAttribute('aria-selected')") == "true"
         page.keyboard.press("ArrowLeft")
-        point = page.locator("section[aria-labelledby='gsm8k'] svg a.point-link").first
+        point = page.locator("section:has(#gsm8k) svg a.point-link").first
         tooltip = point.locator("title").first.text_content() or ""
         model = point.locator("circle.point").first.get_attribute("data-model") or ""
         assert model and model in tooltip and "Table" in tooltip

@@ -94,7 +94,8 @@ def _errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    # A request cut short by our own navigation (ERR_ABORTED) is not a failure of the site.
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}") if "ABORTED" not in str(r.failure) else None)
     return errors
 
 

@@ -1,14 +1,17 @@
-"""The dev server: live reload injected, errors shown in the page, last good site kept, recovery."""
+"""The dev server: live reload injected, errors shown in the page, last good site kept, recovery,
+and one or two rebuilds for a burst of saves."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import ROOT, make_content
@@ -39,15 +42,40 @@ def _wait(predicate: Callable[[], bool], seconds: float = 20) -> bool:
     return False
 
 
-def test_serve_rebuilds_shows_errors_and_recovers(tmp_path: Path) -> None:
-    content = make_content(tmp_path)
-    out = tmp_path / "_site"
+@contextmanager
+def _server(content: Path, out: Path) -> Iterator[str]:
+    """Run `build.py serve` on a free port; yield its base URL once it answers."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [sys.executable, "build.py", "serve", "--content", str(content), "--out", str(out), "--port", str(port)]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert _wait(lambda: _get(base)[0] == 200), "server did not start"
+        assert _wait(lambda: _get(base + "__surveysite/status")[0] == 200), "server did not start"
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _builds(base: str) -> int:
+    status, text = _get(base + "__surveysite/status")
+    assert status == 200
+    return int(json.loads(text)["builds"])
+
+
+def _settled_builds(base: str) -> int:
+    """The build count once it has stayed the same for a second, several debounce periods."""
+    builds = _builds(base)
+    while _wait(lambda seen=builds: _builds(base) != seen, seconds=1):
+        builds = _builds(base)
+    return builds
+
+
+def test_serve_rebuilds_shows_errors_and_recovers(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    with _server(content, out) as base:
+        assert _get(base)[0] == 200
         status, html = _get(base + "papers/alpha/")
         assert status == 200
         assert "livereload.js" in html
@@ -64,6 +92,40 @@ def test_serve_rebuilds_shows_errors_and_recovers(tmp_path: Path) -> None:
 
         paper.write_text(good.replace("Beta has no Chinese", "Beta, edited, has no Chinese"))
         assert _wait(lambda: "Beta, edited" in _get(base + "papers/beta/")[1]), "did not recover"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+
+SAVES = 100
+
+
+def test_burst_of_saves_gives_one_or_two_rebuilds(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    paper = content / "papers" / "beta.md"
+    good = paper.read_text()
+    with _server(content, tmp_path / "_site") as base:
+        assert _builds(base) == 1  # the initial build
+        started = time.monotonic()
+        for n in range(SAVES):  # every save changes the bytes, as an editor's autosave would
+            paper.write_text(good.replace("Beta has no Chinese", f"Beta, save {n}, has no Chinese"))
+            time.sleep(0.01)
+        assert time.monotonic() - started < 3
+        last = f"Beta, save {SAVES - 1}, has"
+        assert _wait(lambda: last in _get(base + "papers/beta/")[1]), "last save not shown"
+        rebuilds = _settled_builds(base) - 1
+        assert rebuilds in (1, 2), f"{rebuilds} rebuilds for {SAVES} saves"
+
+
+def test_browser_reloads_itself_on_error_and_on_fix(tmp_path: Path) -> None:
+    """Live reload end to end: the pages' Content-Security-Policy must not block its script."""
+    from tests.browser import chromium
+
+    content = make_content(tmp_path)
+    paper = content / "papers" / "beta.md"
+    good = paper.read_text()
+    with _server(content, tmp_path / "_site") as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base + "papers/beta/")
+        page.wait_for_function("() => window.LiveReload?.connector?.protocol > 0", timeout=10_000)  # handshake done
+        paper.write_text(good.replace("year: 2024", "year: twenty"))
+        page.wait_for_selector("#build-errors", timeout=10_000)  # no navigation by the test
+        paper.write_text(good.replace("Beta has no Chinese", "Beta, fixed, has no Chinese"))
+        page.wait_for_selector("text=Beta, fixed", timeout=10_000)

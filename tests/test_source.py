@@ -45,7 +45,9 @@ def test_yaml_syntax_error_has_line() -> None:
 def test_duplicate_key_is_an_error() -> None:
     with pytest.raises(BuildError) as info:
         parse_yaml("a: 1\na: 2\n", "x.yaml")
-    assert str(info.value.errors[0]) == "x.yaml:2:1: error: duplicate key 'a'"
+    assert str(info.value.errors[0]) == (
+        "x.yaml:2:1: error: duplicate key 'a' (first on line 1); YAML would keep only the last value, so remove one"
+    )
 
 
 def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
