@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import posixpath
 import traceback
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +25,15 @@ from surveysite.model import Site
 from surveysite.offsite import offsite_loads
 from surveysite.output import OutputFile
 from surveysite.schema import schema_files
-from surveysite.views import SIZE_BUCKETS, BenchmarkView, LanguageViews, build_views
+from surveysite.views import (
+    SIZE_BUCKETS,
+    BenchmarkView,
+    LanguageViews,
+    PaperView,
+    ResultView,
+    build_views,
+    related_papers,
+)
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -55,18 +64,29 @@ CSP = (
 """Only this site's own files; 'wasm-unsafe-eval' lets Pagefind start its WebAssembly search."""
 
 
+COMPACT_LIMIT = 60
+"""A paper page's charts show every model of a benchmark up to this many results."""
+
+
 def lang_prefix(site: Site, lang: str) -> str:
     return "" if lang == site.config.languages[0] else f"{lang}/"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative(from_path: str, to_path: str) -> str:
-    """Relative URL from the page at `from_path` ('papers/x/') to `to_path` ('techniques/#g')."""
+    """Relative URL from the page at `from_path` ('papers/x/') to `to_path` ('techniques/#g').
+
+    Plain string work on '/'-separated site paths (posixpath.relpath resolves against the current
+    directory on every call, and pages make hundreds of links), cached because they repeat.
+    """
     target, hash_, fragment = to_path.partition("#")
-    base = (from_path.rstrip("/") if from_path.endswith("/") else posixpath.dirname(from_path)) or "."
-    rel = posixpath.relpath(target or ".", base)
-    if target.endswith("/") or not target:
-        rel = "./" if rel == "." else rel + "/"
-    return rel + hash_ + fragment
+    base = from_path.split("/")[:-1]  # the page's folders: 'papers/x/' -> ['papers', 'x']
+    parts = target.split("/")
+    common = 0
+    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+        common += 1
+    rel = "../" * (len(base) - common) + "/".join(parts[common:])
+    return (rel or "./") + hash_ + fragment
 
 
 def _template_error(exc: BaseException, templates: Path) -> SourceError:
@@ -95,7 +115,8 @@ def render_site(site: Site, templates: Path) -> list[OutputFile]:
 def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
     config = site.config
     languages = config.languages
-    views = {lang: build_views(site, lang) for lang in languages}
+    related = related_papers(site)
+    views = {lang: build_views(site, lang, related) for lang in languages}
     base_path = urlsplit(config.site_url).path or "/"
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -122,6 +143,8 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
 
         def svg_chart(bench: BenchmarkView, **options: Any) -> Markup:
             # The chart module escapes every string it writes.
+            if options.get("compact") and "paper" in context:
+                bench = compact_benchmark(bench, context["paper"])
             return Markup(chart.render_chart(bench, link, labels=CHART_LABELS[lang], **options))
 
         def legend(bench: BenchmarkView, **options: Any) -> Markup:
@@ -161,6 +184,20 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
             sitemap.append((path, [(o, config.site_url + lang_prefix(site, o) + path) for o in languages]))
 
     by_slug = {p.slug: p for p in site.papers}
+    frontiers: dict[int, tuple[ResultView, ...]] = {}
+
+    def compact_benchmark(bench: BenchmarkView, paper: PaperView) -> BenchmarkView:
+        """Up to COMPACT_LIMIT results, every model; beyond, the paper's own and the Pareto frontier."""
+        if len(bench.results) <= COMPACT_LIMIT:
+            return bench
+        if id(bench) not in frontiers:  # once per benchmark, so paper pages stay linear in size
+            points = chart.pareto_frontier(chart.chart_points(bench), bench.higher_is_better)
+            frontiers[id(bench)] = tuple(p.result for p in points)
+        own = [r for r in paper.results if r.benchmark_id == bench.id]
+        kept = {id(r): r for r in (*own, *frontiers[id(bench)])}.values()
+        ordered = sorted(kept, key=lambda r: (r.params or 0, r.score, r.paper.path, r.model))
+        return replace(bench, results=tuple(ordered))
+
     for lang in languages:
         v: LanguageViews = views[lang]
         yield page("index.html", "", lang, title=config.title[lang])

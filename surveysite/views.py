@@ -6,6 +6,7 @@ values (text in the page's language, formatted numbers, site-relative URLs).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -172,31 +173,46 @@ def _score_text(score: float) -> str:
     return f"{score:.2f}".rstrip("0").rstrip(".")
 
 
+RELATED_WINDOW = 24
+"""Per technique, only the papers nearest in year are candidates: exact for small surveys, and
+linear (not quadratic) for surveys of thousands of papers, where a technique has hundreds."""
+
+
 def related_papers(site: Site) -> dict[str, tuple[str, ...]]:
     """Up to RELATED_LIMIT slugs per paper, ranked by shared techniques, then year proximity."""
-    by_technique: dict[str, list[str]] = defaultdict(list)
+    by_technique: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for paper in site.papers:
         for ident in paper.techniques:
-            by_technique[ident].append(paper.slug)
+            by_technique[ident].append((paper.year, paper.slug))
+    for bucket in by_technique.values():
+        bucket.sort()
+    techniques = {p.slug: set(p.techniques) for p in site.papers}
     years = {p.slug: p.year for p in site.papers}
     related = {}
     for paper in site.papers:
-        shared: dict[str, int] = defaultdict(int)
+        candidates: set[str] = set()
         for ident in paper.techniques:
-            for other in by_technique[ident]:
-                if other != paper.slug:
-                    shared[other] += 1
+            bucket = by_technique[ident]
+            if len(bucket) <= RELATED_WINDOW:
+                candidates.update(slug for _, slug in bucket)
+                continue
+            middle = bisect.bisect_left(bucket, (paper.year, paper.slug))
+            low = max(0, min(middle - RELATED_WINDOW // 2, len(bucket) - RELATED_WINDOW))
+            candidates.update(slug for _, slug in bucket[low : low + RELATED_WINDOW])
+        candidates.discard(paper.slug)
+        mine = techniques[paper.slug]
+        shared = {other: len(mine & techniques[other]) for other in candidates}
         ranked = sorted(shared, key=lambda s: (-shared[s], abs(years[s] - paper.year), s))
         related[paper.slug] = tuple(ranked[:RELATED_LIMIT])
     return related
 
 
-def build_views(site: Site, lang: str) -> LanguageViews:
+def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | None = None) -> LanguageViews:
     """All views of one language; the site model is complete before any page is rendered."""
     default = site.config.languages[0]
     techniques = site.techniques
     bench = {b.id: b for b in site.benchmarks}
-    related = related_papers(site)
+    related = related if related is not None else related_papers(site)
 
     def technique_ref(ident: str) -> Ref:
         return Ref(techniques[ident].name[lang], technique_path(ident))
