@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         if out:
             sub.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder (default: _site/)")
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+            sub.add_argument("--no-cache", action="store_true", help="ignore and do not write .surveysite-cache/")
 
     with_paths(commands.add_parser("build", help="build the site (the default)"))
     serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         args.static,
         getattr(args, "out", ROOT / "_site"),
         search=not getattr(args, "no_search", False),
+        cache=not getattr(args, "no_cache", False),
     )
     if not project.templates.is_dir():
         print(f"build.py: error: templates folder {display_path(project.templates)} does not exist", file=sys.stderr)

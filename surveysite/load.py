@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError
-from surveysite.source import RawDocument, load_markdown, load_yaml_file
+from surveysite.source import MAX_FILE_BYTES, RawDocument, load_markdown, load_yaml_file
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)?")
 """The shape of a language suffix in `<slug>.<lang>.md`; anything else is part of the slug."""
@@ -65,9 +66,29 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith("~")
 
 
-def load_content(root: Path) -> RawContent:
-    """Read site.yaml, taxonomy.yaml, benchmarks.yaml, papers/*.md and pages/*.md."""
+def load_content(root: Path, cache: Cache | None = None) -> RawContent:
+    """Read site.yaml, taxonomy.yaml, benchmarks.yaml, papers/*.md and pages/*.md.
+
+    With a cache, a file whose bytes are unchanged since an earlier build is not parsed again.
+    """
     errors: list[SourceError] = []
+
+    def cached(loader: Callable[[Path, str], RawDocument]) -> Callable[[Path, str], RawDocument]:
+        if cache is None:
+            return loader
+
+        def load(path: Path, display: str) -> RawDocument:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return loader(path, display)  # which says why the file is refused
+            key = cache.key(loader.__name__, display, path.read_bytes())
+            doc: RawDocument | None = cache.get(key)
+            if doc is None:
+                doc = loader(path, display)
+                cache.put(key, doc)
+            return doc
+
+        return load
+
     if not root.is_dir():
         raise BuildError([SourceError(display_path(root), 0, 0, "content folder does not exist")])
     inside = root.resolve()
@@ -134,7 +155,7 @@ def load_content(root: Path) -> RawContent:
                 )
             else:
                 slug, lang = split_name(path.name)
-                files.append(ContentFile(slug, lang, attempt(load_markdown, path)))
+                files.append(ContentFile(slug, lang, attempt(cached(load_markdown), path)))
         return tuple(files)
 
     site = attempt(load_yaml_file, root / "site.yaml")

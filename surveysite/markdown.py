@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Iterable
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -13,7 +14,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from surveysite.cache import Cache
 from surveysite.model import Summary
+from surveysite.parallel import parallel_map
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -75,3 +78,20 @@ def pygments_css() -> str:
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def render_summaries(bodies: Iterable[str], cache: Cache) -> dict[str, Summary]:
+    """Every distinct body rendered once: from the cache when seen before, else on every core."""
+    summaries: dict[str, Summary] = {}
+    todo: list[tuple[str, str]] = []
+    for body in dict.fromkeys(bodies):
+        key = cache.key("summary", body)
+        hit = cache.get(key)
+        if hit is None:
+            todo.append((key, body))
+        else:
+            summaries[body] = hit
+    for (key, body), summary in zip(todo, parallel_map(render_markdown, [b for _, b in todo]), strict=True):
+        cache.put(key, summary)
+        summaries[body] = summary
+    return summaries

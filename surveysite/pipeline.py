@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from surveysite.cache import FOLDER, Cache
 from surveysite.errors import BuildError
 from surveysite.load import load_content
+from surveysite.markdown import render_summaries
 from surveysite.model import Site
 from surveysite.output import OutputFile
 from surveysite.render import render_site
@@ -28,6 +30,12 @@ class Project:
     out: Path
     search: bool = True
     """Run Pagefind over the staged site (off for quick previews and benchmarks)."""
+    cache: bool = True
+    """Reuse parsed files and rendered Markdown from .surveysite-cache/ next to the output folder."""
+
+    @property
+    def cache_folder(self) -> Path | None:
+        return self.out.absolute().parent / FOLDER if self.cache else None
 
 
 @dataclass
@@ -41,7 +49,7 @@ class BuildReport:
 
 
 def prepare(
-    project: Project, report: BuildReport | None = None, *, with_schema: bool = False
+    project: Project, report: BuildReport | None = None, *, with_schema: bool = False, cache: Cache | None = None
 ) -> tuple[Site, list[OutputFile]]:
     """Everything but writing: raises BuildError with every problem found.
 
@@ -49,11 +57,16 @@ def prepare(
     keeps schema/paper.json honest: anything the build accepts, the schema must accept too.
     """
     report = report if report is not None else BuildReport()
+    cache = cache if cache is not None else Cache(None)
     start = time.perf_counter()
-    raw = load_content(project.content)
+    raw = load_content(project.content, cache)
     report.timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
-    site = validate(raw)
+    bodies = [f.doc.body for f in (*raw.papers, *raw.pages) if f.doc.data is not None]
+    summaries = render_summaries(bodies, cache)
+    report.timings["markdown"] = time.perf_counter() - start
+    start = time.perf_counter()
+    site = validate(raw, summaries)
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
@@ -67,9 +80,11 @@ def build(project: Project) -> BuildReport:
     """Build the site into project.out, replacing it atomically."""
     report = BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
-    _site, files = prepare(project, report)
+    cache = Cache(project.cache_folder)
+    _site, files = prepare(project, report, cache=cache)
     start = time.perf_counter()
     report.files = write_site(files, project.static, project.out, post=_search_step(project, report))
+    cache.save()
     report.timings["write"] = time.perf_counter() - start - report.timings.get("search", 0.0)
     return report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from surveysite.markdown import pygments_css
 from surveysite.model import Site
 from surveysite.offsite import offsite_loads
 from surveysite.output import OutputFile
+from surveysite.parallel import parallel_map
 from surveysite.schema import schema_files
 from surveysite.views import (
     SIZE_BUCKETS,
@@ -101,18 +102,40 @@ def _template_error(exc: BaseException, templates: Path) -> SourceError:
 
 
 def render_site(site: Site, templates: Path) -> list[OutputFile]:
-    """Every page of every language, plus sitemap, robots.txt and .nojekyll."""
+    """Every page of every language, plus sitemap, robots.txt, exports and feeds.
+
+    Pages are independent once the views exist, so large sites render them on every core.
+    """
     env = make_environment(templates)
     try:
-        files = list(_render_all(site, env))
+        jobs, files = _plan(site, env)
     except (jinja2.TemplateError, TypeError, AttributeError) as exc:
         raise BuildError([_template_error(exc, templates)]) from exc
+    rendered = parallel_map(functools.partial(_run_job, templates=templates), jobs)
+    if errors := [r for r in rendered if isinstance(r, SourceError)]:
+        raise BuildError(errors[:1])
+    files += [r for r in rendered if isinstance(r, OutputFile)]
     if errors := offsite_loads(files):
         raise BuildError(errors)
     return sorted(files, key=lambda f: f.path)
 
 
-def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
+def _run_job(job: Callable[[], OutputFile], templates: Path) -> OutputFile | SourceError:
+    """One page; a template error becomes a SourceError here, where its traceback still exists."""
+    try:
+        return job()
+    except (jinja2.TemplateError, TypeError, AttributeError) as exc:
+        return _template_error(exc, templates)
+
+
+def _plan(site: Site, env: jinja2.Environment) -> tuple[list[Callable[[], OutputFile]], list[OutputFile]]:
+    """The pages to render (as jobs) and the other files (made here: they are quick)."""
+    jobs: list[Callable[[], OutputFile]] = []
+    files = list(_files(site, env, jobs))
+    return jobs, files
+
+
+def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFile]]) -> Iterator[OutputFile]:
     config = site.config
     languages = config.languages
     related = related_papers(site)
@@ -120,13 +143,18 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
     base_path = urlsplit(config.site_url).path or "/"
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
 
-    def page(
+    def page(template: str, path: str, lang: str, *, listed: bool = True, **context: Any) -> None:
+        """Plan one page at site-relative `path` (without language prefix)."""
+        if listed and not context.get("absolute"):
+            sitemap_entry(path, lang)
+        jobs.append(functools.partial(render_page, template, path, lang, **context))
+
+    def render_page(
         template: str,
         path: str,
         lang: str,
         *,
         absolute: bool = False,
-        listed: bool = True,
         source: str = "",
         **context: Any,
     ) -> OutputFile:
@@ -175,8 +203,6 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
             size_buckets=[ident for ident, _low, _high in SIZE_BUCKETS] + ["unknown"],
             **context,
         )
-        if listed and not absolute:
-            sitemap_entry(path, lang)
         return OutputFile(here + "index.html" if here.endswith("/") or not here else here, html.encode(), source)
 
     def sitemap_entry(path: str, lang: str) -> None:
@@ -200,12 +226,12 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
 
     for lang in languages:
         v: LanguageViews = views[lang]
-        yield page("index.html", "", lang, title=config.title[lang])
+        page("index.html", "", lang, title=config.title[lang])
         for paper in v.papers:
             reported = {r.benchmark_id for r in paper.results if r.params}
             on_charts = [b for b in v.benchmarks if b.id in reported]
             model = by_slug[paper.slug]
-            yield page(
+            page(
                 "paper.html",
                 paper.path,
                 lang,
@@ -216,17 +242,16 @@ def _render_all(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
                 bibtex=bibtex(model, config.site_url + paper.path),
                 jsonld=scholarly_article(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
             )
-        yield page("taxonomy.html", "techniques/", lang, title=STRINGS[lang]["taxonomy_heading"])
+        page("taxonomy.html", "techniques/", lang, title=STRINGS[lang]["taxonomy_heading"])
         for technique in v.techniques:
-            yield page("technique.html", technique.path, lang, technique=technique, title=technique.name)
-        yield page("chart.html", "chart/", lang, title=STRINGS[lang]["chart_heading"])
-        yield page("search.html", "search/", lang, listed=False, title=STRINGS[lang]["search_heading"])
+            page("technique.html", technique.path, lang, technique=technique, title=technique.name)
+        page("chart.html", "chart/", lang, title=STRINGS[lang]["chart_heading"])
+        page("search.html", "search/", lang, listed=False, title=STRINGS[lang]["search_heading"])
         for extra in v.pages:
-            yield page("page.html", extra.path, lang, page=extra, title=extra.title)
-    not_found = page(
+            page("page.html", extra.path, lang, page=extra, title=extra.title)
+    yield render_page(
         "404.html", "404.html", languages[0], absolute=True, title=STRINGS[languages[0]]["not_found_title"]
     )
-    yield OutputFile("404.html", not_found.data)
     yield OutputFile("sitemap.xml", _sitemap(sitemap).encode())
     yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode())
     yield OutputFile(".nojekyll", b"")

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from surveysite.model import (
     Result,
     Site,
     SiteConfig,
+    Summary,
     Technique,
     TechniqueGroup,
     Text,
@@ -177,17 +178,26 @@ def _kind(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else f"'{value}'"
 
 
-def validate(raw: RawContent) -> Site:
-    """Check everything, then build the Site; raise BuildError listing every problem."""
+def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None) -> Site:
+    """Check everything, then build the Site; raise BuildError listing every problem.
+
+    `rendered` maps Markdown bodies to their rendering, done beforehand (cached, in parallel).
+    """
     errors: list[SourceError] = list(raw.errors)
+    known = rendered or {}
+
+    def render(body: str) -> Summary:
+        summary = known.get(body)
+        return summary if summary is not None else render_markdown(body)
+
     config, languages = _site_config(raw.site, errors)
     groups = _taxonomy(raw.taxonomy, languages, errors)
     benchmarks = _benchmarks(raw.benchmarks, languages, errors)
     techniques = _declared_ids(raw.taxonomy.data, "groups", "techniques")
     bench_by_id = {b.id: b for b in benchmarks}
     known_benchmarks = _declared_ids(raw.benchmarks.data, "benchmarks")
-    papers = _papers(raw.papers, languages, techniques, bench_by_id, known_benchmarks, errors)
-    pages = _pages(raw.pages, languages, errors)
+    papers = _papers(raw.papers, languages, techniques, bench_by_id, known_benchmarks, errors, render)
+    pages = _pages(raw.pages, languages, errors, render)
     if errors or config is None:
         raise BuildError(errors)
     targets = site_targets(papers, pages, groups, benchmarks)
@@ -396,6 +406,7 @@ def _papers(
     benchmarks: dict[str, Benchmark],
     known_benchmarks: set[str] | None,
     errors: list[SourceError],
+    render: Callable[[str], Summary] = render_markdown,
 ) -> list[Paper]:
     main, translations = _split(files, languages, errors, "paper")
     papers = []
@@ -405,7 +416,7 @@ def _papers(
         paper = _paper(slug, doc, techniques, benchmarks, known_benchmarks, errors)
         extra = translations.get(slug, {})
         translated: dict[str, Text] = {}
-        summaries = {languages[0]: render_markdown(doc.body)}
+        summaries = {languages[0]: render(doc.body)}
         for lang, tdoc in extra.items():
             if tdoc.data is None:
                 continue
@@ -424,7 +435,7 @@ def _papers(
             translated[lang] = {
                 name: text for name in TRANSLATABLE if (text := c.get(data or {}, (name,), c.string, ""))
             }
-            summaries[lang] = render_markdown(tdoc.body)
+            summaries[lang] = render(tdoc.body)
         if paper is not None:
             papers.append(replace(paper, summaries=summaries, translated=translated))
     return papers
@@ -590,7 +601,12 @@ def _results(
     return tuple(results)
 
 
-def _pages(files: Iterable[ContentFile], languages: tuple[str, ...], errors: list[SourceError]) -> list[Page]:
+def _pages(
+    files: Iterable[ContentFile],
+    languages: tuple[str, ...],
+    errors: list[SourceError],
+    render: Callable[[str], Summary] = render_markdown,
+) -> list[Page]:
     main, translations = _split(files, languages, errors, "page")
     pages = []
     for slug, doc in main.items():
@@ -604,13 +620,13 @@ def _pages(files: Iterable[ContentFile], languages: tuple[str, ...], errors: lis
         c = Checker(doc, errors)
         data = c.mapping((), doc.data, ("title",), ())
         title = {languages[0]: c.get(data or {}, ("title",), c.string, "")}
-        summaries = {languages[0]: render_markdown(doc.body)}
+        summaries = {languages[0]: render(doc.body)}
         for lang, tdoc in translations.get(slug, {}).items():
             if tdoc.data is None:
                 continue
             tc = Checker(tdoc, errors)
             tdata = tc.mapping((), tdoc.data, (), ("title",))
             title[lang] = tc.get(tdata or {}, ("title",), tc.string, title[languages[0]])
-            summaries[lang] = render_markdown(tdoc.body)
+            summaries[lang] = render(tdoc.body)
         pages.append(Page(slug, title, summaries))
     return pages

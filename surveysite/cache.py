@@ -1,0 +1,79 @@
+"""The build cache (.surveysite-cache/ next to the output): parsed files and rendered Markdown.
+
+Entries are keyed by a hash of the input bytes and of the code that turns them into output, so a
+stale entry can never be used: editing a file, upgrading markdown-it or Pygments, or changing
+surveysite's parser or renderer simply misses. One pickle file, rewritten atomically after each
+successful build with only the entries that build used, so it never grows without bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+FOLDER = ".surveysite-cache"
+
+
+def _code_version() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("source.py", "markdown.py", "model.py", "cache.py"):
+        digest.update((here / name).read_bytes())
+    for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml"):
+        digest.update(version(package).encode())
+    return digest.hexdigest()[:16]
+
+
+class Cache:
+    """Get-or-compute by key; `save` keeps what this build used."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.path = folder / f"content-{_code_version()}.pickle" if folder else None
+        self.old: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.hits = 0
+        if self.path is not None and self.path.is_file():
+            try:
+                with self.path.open("rb") as handle:
+                    self.old = pickle.load(handle)
+            except Exception:  # a damaged cache is only a slower build
+                self.old = {}
+
+    @staticmethod
+    def key(kind: str, *parts: str | bytes) -> str:
+        digest = hashlib.sha256(kind.encode())
+        for part in parts:
+            digest.update(b"\0" + (part.encode() if isinstance(part, str) else part))
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Any | None:
+        value = self.old.get(key)
+        if value is not None:
+            self.hits += 1
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        if self.folder is None or self.path is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for stale in self.folder.glob("content-*.pickle"):
+            if stale != self.path:
+                stale.unlink(missing_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(self.used, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

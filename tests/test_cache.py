@@ -1,0 +1,67 @@
+"""The build cache and the parallel path: faster, never different."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveysite import parallel
+from surveysite.cache import FOLDER, Cache
+from surveysite.pipeline import build
+from tests.conftest import make_content, project
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_warm_build_reuses_the_cache_and_writes_the_same_bytes(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    cold = _tree(out)
+    cache_files = list((tmp_path / FOLDER).glob("content-*.pickle"))
+    assert len(cache_files) == 1
+    warm = Cache(tmp_path / FOLDER)
+    assert len(warm.old) >= 4  # parsed papers and their rendered summaries
+    build(project(content, out))
+    assert _tree(out) == cold
+    # An edit misses the cache for that file only, and shows in the output.
+    paper = content / "papers" / "alpha.md"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("\n\n", "\n\nA new sentence.\n\n", 1), encoding="utf-8")
+    build(project(content, out))
+    changed = {path for path, data in _tree(out).items() if cold.get(path) != data}
+    assert "papers/alpha/index.html" in changed
+    assert "papers/beta/index.html" not in changed
+
+
+def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    reference = _tree(out)
+    for file in (tmp_path / FOLDER).iterdir():
+        file.write_bytes(b"not a pickle")
+    build(project(content, out))
+    assert _tree(out) == reference
+
+
+def test_the_parallel_path_builds_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if parallel.jobs() < 2:
+        pytest.skip("one CPU: the parallel path is never taken")
+    content = make_content(tmp_path)
+    serial, forked = tmp_path / "serial", tmp_path / "forked"
+    build(project(content, serial))
+    monkeypatch.setattr(parallel, "MINIMUM", 1)
+    calls: list[int] = []
+    real_pool = parallel.multiprocessing.get_context("fork").Pool
+
+    def counting_pool(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real_pool(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel.multiprocessing.get_context("fork"), "Pool", counting_pool)
+    build(project(content, forked))
+    assert calls, "the pool was not used"
+    assert _tree(forked) == _tree(serial)
