@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from surveysite.errors import BuildError
 from surveysite.load import display_path
-from surveysite.pipeline import Project, build, check
+from surveysite.pipeline import BuildReport, Project, build, check
 from surveysite.scaffold import paper_scaffold
 from surveysite.validate import SLUG, SLUG_HINT
 
@@ -69,13 +75,51 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(project, args.host, args.port)
         else:
-            report = build(project)
+            with progress_bar() as on_stage:
+                report = build(project, BuildReport(on_stage=on_stage))
             steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in report.timings.items())
-            print(f"built {report.files} files in {report.seconds:.2f} s ({steps}) -> {display_path(project.out)}")
+            print(
+                f"built {report.files} files ({report.written} written, {report.unchanged} unchanged) in"
+                f" {report.seconds:.2f} s ({steps}) -> {display_path(project.out)}"
+            )
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
     return 0
+
+
+STAGES = ("load", "markdown", "validate", "render", "write", "search")
+
+
+@contextmanager
+def progress_bar(delay: float = 1.0) -> Iterator[Callable[[str], None]]:
+    """A stage-by-stage bar on a terminal, shown only once a build has run for `delay` seconds."""
+    started = time.monotonic()
+    bar: Progress | None = None
+    task: TaskID | None = None
+    done = 0
+
+    def on_stage(stage: str) -> None:
+        nonlocal bar, task, done
+        if bar is None and sys.stderr.isatty() and time.monotonic() - started >= delay:
+            bar = Progress(
+                TextColumn("{task.description:>9}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+                console=Console(stderr=True),
+            )
+            bar.start()
+            task = bar.add_task(stage, total=len(STAGES), completed=done)
+        done += 1
+        if bar is not None and task is not None:
+            bar.update(task, description=stage, completed=done - 1)
+
+    try:
+        yield on_stage
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 def _new(content: Path, slug: str) -> int:

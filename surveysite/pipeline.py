@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from surveysite.cache import FOLDER, Cache
@@ -17,7 +17,7 @@ from surveysite.render import render_site
 from surveysite.schema import schema_errors
 from surveysite.search import index_site
 from surveysite.validate import validate
-from surveysite.write import check_output, write_site
+from surveysite.write import Manifest, check_output, write_site
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,16 @@ class Project:
 @dataclass
 class BuildReport:
     files: int = 0
+    written: int = 0
+    unchanged: int = 0
+    """Files written afresh, and files hard-linked unchanged from the previous build."""
+    on_stage: Callable[[str], None] | None = None
+    """Told the name of each stage as it starts (the command line draws a progress bar)."""
+
+    def begin(self, stage: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
+
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -59,31 +69,41 @@ def prepare(
     report = report if report is not None else BuildReport()
     cache = cache if cache is not None else Cache(None)
     start = time.perf_counter()
+    report.begin("load")
     raw = load_content(project.content, cache)
     report.timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
+    report.begin("markdown")
     bodies = [f.doc.body for f in (*raw.papers, *raw.pages) if f.doc.data is not None]
     summaries = render_summaries(bodies, cache)
     report.timings["markdown"] = time.perf_counter() - start
     start = time.perf_counter()
+    report.begin("validate")
     site = validate(raw, summaries)
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
     start = time.perf_counter()
+    report.begin("render")
     files = render_site(site, project.templates)
     report.timings["render"] = time.perf_counter() - start
     return site, files
 
 
-def build(project: Project) -> BuildReport:
+def build(project: Project, report: BuildReport | None = None) -> BuildReport:
     """Build the site into project.out, replacing it atomically."""
-    report = BuildReport()
+    report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
     cache = Cache(project.cache_folder)
     _site, files = prepare(project, report, cache=cache)
     start = time.perf_counter()
-    report.files = write_site(files, project.static, project.out, post=_search_step(project, report))
+    report.begin("write")
+    manifest_key = cache.key("manifest", str(project.out.absolute()))
+    manifest = cache.get(manifest_key) if project.cache else None
+    manifest = manifest if isinstance(manifest, Manifest) else Manifest()
+    report.files = write_site(files, project.static, project.out, post=_search_step(project, report), manifest=manifest)
+    report.written, report.unchanged = manifest.written, manifest.unchanged
+    cache.put(manifest_key, replace(manifest, written=0, unchanged=0))
     cache.save()
     report.timings["write"] = time.perf_counter() - start - report.timings.get("search", 0.0)
     return report
@@ -94,6 +114,7 @@ def _search_step(project: Project, report: BuildReport) -> Callable[[Path], None
         return None
 
     def step(staging: Path) -> None:
+        report.begin("search")
         start = time.perf_counter()
         index_site(staging)
         report.timings["search"] = time.perf_counter() - start

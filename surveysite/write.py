@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from surveysite.errors import BuildError, SourceError
@@ -71,13 +73,45 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+@dataclass
+class Manifest:
+    """What each file of the current output holds, so that an unchanged file is hard-linked from the
+    previous build into the staging folder instead of written again. (size, mtime) must still
+    match the file on disk, so a file edited by hand since is written afresh."""
+
+    entries: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
+    """path -> (digest, size, mtime_ns)"""
+    written: int = 0
+    unchanged: int = 0
+
+
+def _reuse(manifest: Manifest, out: Path, target: Path, path: str, digest: bytes) -> bool:
+    entry = manifest.entries.get(path)
+    if entry is None or entry[0] != digest:
+        return False
+    try:
+        old = out / path
+        stat = old.stat()
+        if (stat.st_size, stat.st_mtime_ns) != entry[1:]:
+            return False
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
+
+
 def write_site(
     files: Iterable[OutputFile],
     static: Path | None,
     out: Path,
     post: Callable[[Path], None] | None = None,
+    manifest: Manifest | None = None,
 ) -> int:
-    """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in."""
+    """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in.
+
+    With a manifest of the previous build, unchanged files are hard-linked rather than rewritten;
+    the manifest is then updated to describe the new output.
+    """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     for stray in _leftovers(out):
@@ -88,11 +122,26 @@ def write_site(
         staging.mkdir()
         if static is not None and static.is_dir():
             shutil.copytree(static, staging / "assets", dirs_exist_ok=True)
+        folders: set[Path] = set()
+        entries: dict[str, tuple[bytes, int, int]] = {}
         for file in files:
             target = staging / file.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file.data)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            digest = hashlib.blake2b(file.data, digest_size=16).digest()
+            if manifest is not None and _reuse(manifest, out, target, file.path, digest):
+                manifest.unchanged += 1
+            else:
+                target.write_bytes(file.data)
+                if manifest is not None:
+                    manifest.written += 1
+            if manifest is not None:
+                stat = target.stat()
+                entries[file.path] = (digest, stat.st_size, stat.st_mtime_ns)
             count += 1
+        if manifest is not None:
+            manifest.entries = entries
         (staging / MARKER).write_bytes(b"")
         if post is not None:
             post(staging)

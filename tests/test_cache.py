@@ -65,3 +65,22 @@ def test_the_parallel_path_builds_the_same_site(tmp_path: Path, monkeypatch: pyt
     build(project(content, forked))
     assert calls, "the pool was not used"
     assert _tree(forked) == _tree(serial)
+
+
+def test_unchanged_files_are_linked_not_rewritten(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    first = build(project(content, out))
+    assert first.written == first.files and first.unchanged == 0
+    inode = (out / "papers" / "beta" / "index.html").stat().st_ino
+    paper = content / "papers" / "alpha.md"
+    paper.write_text(paper.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    second = build(project(content, out))
+    assert 0 < second.written < 10 and second.unchanged == second.files - second.written
+    # The same file, linked into the new build: nothing rewrote it.
+    assert (out / "papers" / "beta" / "index.html").stat().st_ino == inode
+    # A file changed by hand since the last build is written afresh, not trusted.
+    (out / "papers" / "beta" / "index.html").write_text("edited by hand")
+    third = build(project(content, out))
+    assert (out / "papers" / "beta" / "index.html").read_text() != "edited by hand"
+    assert third.written >= 1
