@@ -9,9 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from typing import Any
 
 from surveysite.errors import BuildError
 from surveysite.load import display_path
@@ -95,13 +93,16 @@ STAGES = ("load", "markdown", "validate", "render", "write", "search")
 def progress_bar(delay: float = 1.0) -> Iterator[Callable[[str], None]]:
     """A stage-by-stage bar on a terminal, shown only once a build has run for `delay` seconds."""
     started = time.monotonic()
-    bar: Progress | None = None
-    task: TaskID | None = None
+    bar: Any = None
+    task: Any = None
     done = 0
 
     def on_stage(stage: str) -> None:
         nonlocal bar, task, done
         if bar is None and sys.stderr.isatty() and time.monotonic() - started >= delay:
+            from rich.console import Console  # imported only when a bar is drawn: start-up time counts
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
             bar = Progress(
                 TextColumn("{task.description:>9}"),
                 BarColumn(),

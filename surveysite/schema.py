@@ -11,8 +11,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from surveysite.errors import SourceError
 from surveysite.load import RawContent
 from surveysite.model import Site
@@ -120,6 +118,8 @@ def _as_json(value: Any) -> Any:
 
 def schema_errors(raw: RawContent, site: Site) -> list[SourceError]:
     """Every paper file checked against the published schemas, with file:line:column."""
+    from jsonschema import Draft202012Validator  # only `check` needs it: builds skip the import
+
     validators = {
         None: Draft202012Validator(paper_schema(site), format_checker=Draft202012Validator.FORMAT_CHECKER),
         "translation": Draft202012Validator(translation_schema(site)),
