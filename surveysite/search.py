@@ -6,14 +6,19 @@ the index always matches the pages that are swapped in. Its output is made deter
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib.util
 import json
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from surveysite.errors import BuildError, SourceError
 
 INDEX_DIR = "pagefind"
+_PR_SET_PDEATHSIG = 1
 
 
 def pagefind_binary() -> Path | None:
@@ -36,12 +41,20 @@ def index_site(site: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
     if run.returncode != 0:
         detail = (run.stderr or run.stdout).strip().splitlines()
         message = f"Pagefind failed: {detail[-1] if detail else f'exit {run.returncode}'}"
         raise BuildError([SourceError("pagefind", 0, 0, message)])
     _normalise_entry(site / INDEX_DIR / "pagefind-entry.json")
+
+
+def _die_with_parent() -> None:
+    """Pagefind writes into the staging folder: if the build is killed, Pagefind must stop too,
+    or it would go on writing after the next build has removed that folder."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _normalise_entry(entry: Path) -> None:
