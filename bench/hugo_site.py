@@ -93,7 +93,8 @@ def write_site(content: Path, site: Path) -> None:
     if site.exists():
         shutil.rmtree(site)
     site.mkdir(parents=True)
-    shutil.copy(TEMPLATE_SITE / "config.yaml", site / "config.yaml")
+    for config in ("config.yaml", "norelated.yaml"):
+        shutil.copy(TEMPLATE_SITE / config, site / config)
     shutil.copytree(TEMPLATE_SITE / "layouts", site / "layouts")
     (site / "data").mkdir()
     benchmarks = {b["id"]: {"name": b["name"], "metric": b["metric"]} for b in corpus.benchmarks}

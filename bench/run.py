@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -45,8 +46,9 @@ import hugo_site  # noqa: E402
 import pelican_site  # noqa: E402
 
 TOOLS = ("surveysite", "hugo", "pelican")
-EXTRA_TOOLS = ("surveysite-nosearch",)
-"""Not run by default: surveysite with --no-search, closer to what the Hugo and Pelican sites build."""
+EXTRA_TOOLS = ("surveysite-nosearch", "hugo-norelated")
+"""Not run by default: surveysite without its search index (which the others do not build), and Hugo
+without the related-papers list (its ranking is what makes Hugo slow at 10,000 papers)."""
 SAMPLE_SECONDS = 0.02
 """How often the process tree's memory is sampled."""
 RESCAN_EVERY = 10
@@ -317,11 +319,12 @@ def make_tools(names: Iterable[str], n: int, content: Path) -> list[Tool]:
             caches = [cwd / SURVEYSITE_CACHE, out / SURVEYSITE_CACHE, content / SURVEYSITE_CACHE]
             caches.append(ROOT / SURVEYSITE_CACHE)
             tools.append(Tool(name, command, cwd, out, caches, content / "papers"))
-        elif name == "hugo":
+        elif name in ("hugo", "hugo-norelated"):
             site = prepare_hugo(n, content)
-            out = WORK / f"out-hugo-{n}"
-            cache = site / ".hugo-cache"
+            out = WORK / f"out-{name}-{n}"
+            cache = site / f".{name}-cache"
             command = [ensure_hugo(), "--quiet", "-s", str(site), "-d", str(out), "--cacheDir", str(cache)]
+            command += ["--config", "config.yaml,norelated.yaml"] if name == "hugo-norelated" else []
             caches = [site / "resources", cache, site / ".hugo_build.lock"]
             tools.append(Tool(name, command, site, out, caches, site / "content" / "papers"))
         elif name == "pelican":
@@ -467,54 +470,81 @@ def machine() -> dict[str, str | int]:
 
 
 def fmt(value: float | int | None, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
+    """Format a number; a missing one (failed or timed-out builds) as a dash of the same width."""
+    return format("—", f">{spec.split('.')[0]}") if value is None else format(value, spec)
 
 
-def table(n: int, series: list[Series]) -> str:
-    """One row per tool and mode; ratio is this tool's median over Hugo's in the same mode."""
+def table(n: int, entries: list[dict[str, Any]]) -> str:
+    """One row per tool and mode (entries as in results-N.json); ratio is the median over Hugo's."""
     header = (
         f"{'N':>6} {'mode':5} {'tool':19} {'median s':>9} {'min s':>8} {'cpu s':>8} "
         f"{'peak MB':>8} {'tree MB':>8} {'vs hugo':>8}"
     )
     lines = [header, "-" * len(header)]
-    hugo = {s.mode: s.summary()["median_s"] for s in series if s.tool == "hugo"}
-    for s in series:
-        summary = s.summary()
-        median, base = summary["median_s"], hugo.get(s.mode)
+    hugo = {e["mode"]: e["median_s"] for e in entries if e["tool"] == "hugo"}
+    for e in entries:
+        median, base = e["median_s"], hugo.get(e["mode"])
         ratio = f"{median / base:.1f}x" if median is not None and base else "—"
-        note = "" if s.ok else (" timed out" if any(r.timed_out for r in s.runs) else " failed")
+        runs = e["runs"]
+        note = " timed out" if any(r["timed_out"] for r in runs) else (" failed" if median is None else "")
         lines.append(
-            f"{n:>6} {s.mode:5} {s.tool:19} {fmt(median, '9.2f')} {fmt(summary['min_s'], '8.2f')} "
-            f"{fmt(summary['cpu_s'], '8.2f')} {fmt(summary['maxrss_mb'], '8.0f')} "
-            f"{fmt(summary['tree_peak_mb'], '8.0f')} {ratio:>8}{note}"
+            f"{n:>6} {e['mode']:5} {e['tool']:19} {fmt(median, '9.2f')} {fmt(e['min_s'], '8.2f')} "
+            f"{fmt(e['cpu_s'], '8.2f')} {fmt(e['maxrss_mb'], '8.0f')} "
+            f"{fmt(e['tree_peak_mb'], '8.0f')} {ratio:>8}{note}"
         )
-    for s in series:
-        if s.stages():
-            stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in s.stages().items())
-            lines.append(f"{'':6} {s.mode:5} {s.tool:19} stages (median s): {stages}")
+    for e in entries:
+        if e.get("stages_s"):
+            stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in e["stages_s"].items())
+            lines.append(f"{'':6} {e['mode']:5} {e['tool']:19} stages (median s): {stages}")
     return "\n".join(lines)
 
 
-def save(n: int, args: argparse.Namespace, cold_flag: str, series: list[Series]) -> Path:
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"results-{n}.json"
-    data = {
-        "n": n,
+def entry(s: Series, args: argparse.Namespace, cold_flag: str) -> dict[str, Any]:
+    """A series as stored in results-N.json, with the settings it was measured with."""
+    return {
+        "tool": s.tool,
+        "mode": s.mode,
+        **s.summary(),
+        "stages_s": s.stages(),
         "date": dt.date.today().isoformat(),
         "repeat": args.repeat,
         "timeout_s": args.timeout,
-        "surveysite_cold_flag": cold_flag,
-        "machine": machine(),
-        "series": [
-            {"tool": s.tool, "mode": s.mode, **s.summary(), "stages_s": s.stages(), "runs": [asdict(r) for r in s.runs]}
-            for s in series
-        ],
+        "cold_flag": cold_flag if s.tool.startswith("surveysite") else "",
+        "runs": [asdict(r) for r in s.runs],
     }
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    return path
 
 
-def bench_size(n: int, args: argparse.Namespace, names: list[str], cold_flag: str) -> list[Series]:
+def results_path(n: int) -> Path:
+    return RESULTS / f"results-{n}.json"
+
+
+def load_entries(n: int) -> list[dict[str, Any]]:
+    path = results_path(n)
+    if not path.exists():
+        return []
+    entries: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")).get("series", [])
+    return entries
+
+
+def save(n: int, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write results-N.json: this run's series replace those of the same tool and mode, others stay.
+
+    So a slow tool can be measured on its own (say with a longer --timeout) without losing the rest.
+    Each series records its own date and settings, since they may come from different runs.
+    """
+    RESULTS.mkdir(exist_ok=True)
+    measured = {(e["tool"], e["mode"]) for e in fresh}
+    kept = [e for e in load_entries(n) if (e.get("tool"), e.get("mode")) not in measured]
+    order = {name: index for index, name in enumerate(TOOLS + EXTRA_TOOLS)}
+    modes = {"cold": 0, "first": 1, "edit": 2}
+    merged = sorted(kept + fresh, key=lambda e: (modes.get(e["mode"], 9), order.get(e["tool"], 99)))
+    data = {"n": n, "machine": machine(), "series": merged}
+    results_path(n).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return merged
+
+
+def bench_size(n: int, args: argparse.Namespace, names: list[str], cold_flag: str) -> str:
+    """Measure every tool at size n, save, and return the table of results-N.json."""
     print(f"N = {n}", flush=True)
     content = prepare_corpus(n)
     tools = make_tools(names, n, content)
@@ -522,9 +552,10 @@ def bench_size(n: int, args: argparse.Namespace, names: list[str], cold_flag: st
     if args.edit:
         slugs = sorted(p.name.removesuffix(".md") for p in (content / "papers").glob("*.md") if "." not in p.stem)
         series += edit_runs(tools, slugs, args.repeat, args.timeout)
-    print(table(n, series))
-    print(f"  -> {save(n, args, cold_flag, series).relative_to(ROOT)}\n", flush=True)
-    return series
+    merged = save(n, [entry(s, args, cold_flag) for s in series])
+    summary = table(n, merged)
+    print(f"{summary}\n  -> {results_path(n).relative_to(ROOT)} (rows of other tools kept from earlier runs)\n")
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -536,16 +567,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--edit", action="store_true", help="also time a rebuild after editing one paper")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a build is killed")
+    parser.add_argument("--report", action="store_true", help="only print the tables of bench/results/ for --sizes")
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
     names = [name.strip() for name in args.tools.split(",") if name.strip()]
     if args.repeat < 1 or not sizes or not names:
         parser.error("need at least one size, one tool and one repeat")
+    if args.report:
+        print("\n\n".join(table(n, load_entries(n)) for n in sizes if load_entries(n)))
+        return 0
     make_work_folder()
     cold_flag = surveysite_cold_flag() if any(name.startswith("surveysite") for name in names) else ""
     if cold_flag:
         print(f"surveysite cold builds use {cold_flag}")
-    summaries = [table(n, bench_size(n, args, names, cold_flag)) for n in sizes]
+    summaries = [bench_size(n, args, names, cold_flag) for n in sizes]
     print("\n\n".join(summaries))
     return 0
 
