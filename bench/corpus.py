@@ -33,8 +33,11 @@ import yaml
 DEFAULT_SEED = 20261121
 T = TypeVar("T")
 
-# (group id, English name, Chinese name, techniques: (id, en name, zh name, en definition, zh definition))
-TAXONOMY: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, str], ...]], ...] = (
+Technique = tuple[str, str, str, str, str]
+"""(id, English name, Chinese name, English definition, Chinese definition)."""
+
+# (group id, English name, Chinese name, techniques)
+TAXONOMY: tuple[tuple[str, str, str, tuple[Technique, ...]], ...] = (
     (
         "pretraining",
         "Pretraining data and recipes",
@@ -516,8 +519,12 @@ ZH_NOUN = (
     "学生模型",
     "教师模型",
     "检查点",
+    "语料",
+    "消融实验",
+    "适配器",
+    "验证器",
+    "提示",
 )
-ZH_NOUN += ("语料", "消融实验", "适配器", "验证器", "提示")
 ZH_QUALITY = ("准确率", "吞吐量", "延迟", "内存占用", "样本效率", "校准程度", "鲁棒性", "训练成本")
 ZH_TEMPLATES = (
     "作者认为，{adj}{noun}对{quality}的提升比更大的{noun2}更明显。",
@@ -555,7 +562,7 @@ class PaperSpec:
     """(model, benchmark index, setting, score, source, note)."""
 
 
-def flat_techniques() -> list[tuple[str, str, str, str, str]]:
+def flat_techniques() -> list[Technique]:
     """Techniques in taxonomy order, so papers can pick them by index."""
     return [t for _gid, _en, _zh, techniques in TAXONOMY for t in techniques]
 
@@ -657,7 +664,7 @@ def make_spec(rng: random.Random, index: int, n_techniques: int) -> PaperSpec:
     return PaperSpec(slug, short, techniques, tuple(models), tuple(results))
 
 
-def front_matter(rng: random.Random, spec: PaperSpec, index: int, techniques: list[tuple[str, ...]]) -> str:
+def front_matter(rng: random.Random, spec: PaperSpec, index: int, techniques: list[Technique]) -> str:
     """The English file's YAML front matter, written by hand because yaml.dump is too slow at 10,000 papers."""
     year = rng.randint(2019, 2025)
     added = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(1000))
@@ -806,7 +813,7 @@ def table(rng: random.Random, spec: PaperSpec, variant: str, benchmark: str) -> 
     return f"{benchmark}\n\n{head}{rule}{body}"
 
 
-def body_en(rng: random.Random, spec: PaperSpec, techniques: list[tuple[str, ...]]) -> str:
+def body_en(rng: random.Random, spec: PaperSpec, techniques: list[Technique]) -> str:
     names = [techniques[t][1].lower() for t in spec.techniques]
     parts = []
     for index, choices in enumerate(SECTIONS_EN):
@@ -821,7 +828,7 @@ def body_en(rng: random.Random, spec: PaperSpec, techniques: list[tuple[str, ...
     return "\n".join(parts)
 
 
-def body_zh(rng: random.Random, spec: PaperSpec, techniques: list[tuple[str, ...]]) -> str:
+def body_zh(rng: random.Random, spec: PaperSpec, techniques: list[Technique]) -> str:
     names = [techniques[t][2] for t in spec.techniques]
     parts = []
     for index, choices in enumerate(SECTIONS_ZH):
@@ -835,7 +842,7 @@ def body_zh(rng: random.Random, spec: PaperSpec, techniques: list[tuple[str, ...
     return "\n".join(parts)
 
 
-def zh_front_matter(rng: random.Random, spec: PaperSpec, techniques: list[tuple[str, ...]]) -> str:
+def zh_front_matter(rng: random.Random, spec: PaperSpec, techniques: list[Technique]) -> str:
     focus = techniques[spec.techniques[0]][2]
     return (
         "---\n"
@@ -845,7 +852,7 @@ def zh_front_matter(rng: random.Random, spec: PaperSpec, techniques: list[tuple[
     )
 
 
-def paper_files(seed: int, index: int, techniques: list[tuple[str, ...]]) -> tuple[str, str, str]:
+def paper_files(seed: int, index: int, techniques: list[Technique]) -> tuple[str, str, str]:
     """(slug, English file, Chinese file) of paper `index`; its own Random makes it independent of N."""
     rng = random.Random(seed * 1_000_003 + index)
     spec = make_spec(rng, index, len(techniques))

@@ -2,6 +2,7 @@
 """Build the same generated survey with surveysite, Hugo and Pelican; compare time and memory.
 
 Usage: python3 bench/run.py [--sizes 100,1000,10000] [--repeat 3] [--tools surveysite,hugo,pelican] [--edit]
+                            [--timeout SECONDS] [--report]
 
 For each size N the corpus is generated once (cached under bench/work/) and converted for Hugo and
 Pelican; then the tools' cold builds alternate, `repeat` times each, so that drift of the machine
