@@ -37,7 +37,6 @@ class Cache:
         self.path = folder / f"content-{_code_version()}.pickle" if folder else None
         self.old: dict[str, Any] = {}
         self.used: dict[str, Any] = {}
-        self.hits = 0
         if self.path is not None and self.path.is_file():
             try:
                 with self.path.open("rb") as handle:
@@ -55,7 +54,6 @@ class Cache:
     def get(self, key: str) -> Any | None:
         value = self.old.get(key)
         if value is not None:
-            self.hits += 1
             self.used[key] = value
         return value
 

@@ -113,7 +113,7 @@ def progress_bar(delay: float = 1.0) -> Iterator[Callable[[str], None]]:
             bar.start()
             task = bar.add_task(stage, total=len(STAGES), completed=done)
         done += 1
-        if bar is not None and task is not None:
+        if bar is not None:
             bar.update(task, description=stage, completed=done - 1)
 
     try:

@@ -55,14 +55,16 @@ def bibtex(paper: Paper, page_url: str) -> str:
     return f"@{kind}{{{paper.slug},\n{body}\n}}\n"
 
 
-def bib_exports(site: Site) -> Iterator[OutputFile]:
-    """papers/<slug>/cite.bib for each paper and survey.bib with all of them, in the index order."""
-    entries = []
-    for paper in site.papers:
-        entry = bibtex(paper, site.config.site_url + paper_path(paper.slug))
-        entries.append(entry)
-        yield OutputFile(paper_path(paper.slug) + "cite.bib", entry.encode())
-    yield OutputFile("survey.bib", "\n".join(entries).encode())
+def bibtex_entries(site: Site) -> dict[str, str]:
+    """Each paper's entry by slug, in the index order (pages show them; the .bib files hold them)."""
+    return {p.slug: bibtex(p, site.config.site_url + paper_path(p.slug)) for p in site.papers}
+
+
+def bib_exports(entries: dict[str, str]) -> Iterator[OutputFile]:
+    """papers/<slug>/cite.bib for each paper and survey.bib with all of them."""
+    for slug, entry in entries.items():
+        yield OutputFile(paper_path(slug) + "cite.bib", entry.encode())
+    yield OutputFile("survey.bib", "\n".join(entries.values()).encode())
 
 
 def papers_json(site: Site) -> OutputFile:

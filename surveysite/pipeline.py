@@ -99,7 +99,7 @@ def build(project: Project, report: BuildReport | None = None) -> BuildReport:
     start = time.perf_counter()
     report.begin("write")
     manifest_key = cache.key("manifest", str(project.out.absolute()))
-    manifest = cache.get(manifest_key) if project.cache else None
+    manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
     report.files = write_site(files, project.static, project.out, post=_search_step(project, report), manifest=manifest)
     report.written, report.unchanged = manifest.written, manifest.unchanged

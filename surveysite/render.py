@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from surveysite import chart
 from surveysite.errors import BuildError, SourceError
-from surveysite.exports import atom_feed, bib_exports, bibtex, papers_json, result_exports, scholarly_article
+from surveysite.exports import atom_feed, bib_exports, bibtex_entries, papers_json, result_exports, scholarly_article
 from surveysite.i18n import CHART_LABELS, STRINGS
 from surveysite.load import display_path
 from surveysite.markdown import pygments_css
@@ -210,6 +210,7 @@ def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFi
             sitemap.append((path, [(o, config.site_url + lang_prefix(site, o) + path) for o in languages]))
 
     by_slug = {p.slug: p for p in site.papers}
+    citations = bibtex_entries(site)
     frontiers: dict[int, tuple[ResultView, ...]] = {}
 
     def compact_benchmark(bench: BenchmarkView, paper: PaperView) -> BenchmarkView:
@@ -239,7 +240,7 @@ def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFi
                 source=model.source,
                 title=paper.short_name,
                 paper_benchmarks=on_charts,
-                bibtex=bibtex(model, config.site_url + paper.path),
+                bibtex=citations[paper.slug],
                 jsonld=scholarly_article(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
             )
         page("taxonomy.html", "techniques/", lang, title=STRINGS[lang]["taxonomy_heading"])
@@ -256,7 +257,7 @@ def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFi
     yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode())
     yield OutputFile(".nojekyll", b"")
     yield from result_exports(views[languages[0]])
-    yield from bib_exports(site)
+    yield from bib_exports(citations)
     yield papers_json(site)
     yield from schema_files(site)
     for lang in languages:

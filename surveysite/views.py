@@ -142,8 +142,13 @@ SIZE_BUCKETS: tuple[tuple[str, int, int], ...] = (
 """(id, low, high): the size ranges of the index filters, each [low, high)."""
 
 
+def _sizes(paper: Paper) -> list[int]:
+    """Sizes of the proposed models (of all models if none is proposed), ascending."""
+    return sorted({m.params for m in (paper.proposed or paper.models) if m.params})
+
+
 def size_buckets(paper: Paper) -> tuple[str, ...]:
-    sizes = {m.params for m in (paper.proposed or paper.models) if m.params}
+    sizes = _sizes(paper)
     return tuple(ident for ident, low, high in SIZE_BUCKETS if any(low <= s < high for s in sizes)) or ("unknown",)
 
 
@@ -156,7 +161,7 @@ def technique_path(ident: str) -> str:
 
 
 def _size_text(paper: Paper) -> str:
-    sizes = sorted({m.params for m in (paper.proposed or paper.models) if m.params})
+    sizes = _sizes(paper)
     if not sizes:
         return ""
     if len(sizes) == 1:
@@ -263,7 +268,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 models=models,
                 results=results,
                 size_text=_size_text(paper),
-                size_sort=min((m.params for m in paper.proposed or paper.models if m.params), default=0),
+                size_sort=next(iter(_sizes(paper)), 0),
                 size_buckets=size_buckets(paper),
                 summary=paper.summaries[summary_lang],
                 summary_lang=summary_lang,
