@@ -24,7 +24,7 @@ def _code_version() -> str:
     digest = hashlib.sha256()
     for name in ("source.py", "markdown.py", "model.py", "cache.py"):
         digest.update((here / name).read_bytes())
-    for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml"):
+    for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"):
         digest.update(version(package).encode())
     return digest.hexdigest()[:16]
 

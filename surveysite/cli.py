@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                 report = build(project, BuildReport(on_stage=on_stage))
             steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in report.timings.items())
             print(
-                f"built {report.files} files ({report.written} written, {report.unchanged} unchanged) in"
+                f"built {report.files} files ({report.rendered} pages rendered, {report.kept} kept;"
+                f" {report.written} files written, {report.unchanged} unchanged) in"
                 f" {report.seconds:.2f} s ({steps}) -> {display_path(project.out)}"
             )
     except BuildError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -31,13 +31,20 @@ def jobs() -> int:
 
 def parallel_map(function: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
     """[function(item) for item in items], in order, across processes when there are enough items."""
+    return list(parallel_iter(function, items))
+
+
+def parallel_iter(function: Callable[[Any], T], items: Sequence[Any]) -> Iterator[T]:
+    """function(item) for each item, in order, as results arrive: the caller can consume (write,
+    drop) each one while the workers go on, so results never pile up in memory."""
     global _WORK
     workers = jobs()
     if len(items) < MINIMUM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
+        yield from (function(item) for item in items)
+        return
     _WORK = (function, items)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (workers * 16)))
+            yield from pool.imap(_run, range(len(items)), chunksize=max(1, len(items) // (workers * 16)))
     finally:
         _WORK = None

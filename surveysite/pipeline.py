@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from surveysite.errors import BuildError
 from surveysite.load import load_content
 from surveysite.markdown import render_summaries
 from surveysite.model import Site
-from surveysite.output import OutputFile
-from surveysite.render import render_site
+from surveysite.output import Kept, OutputFile
+from surveysite.render import Keep, render_site
 from surveysite.schema import schema_errors
 from surveysite.search import index_site
 from surveysite.validate import validate
@@ -44,6 +45,9 @@ class BuildReport:
     written: int = 0
     unchanged: int = 0
     """Files written afresh, and files hard-linked unchanged from the previous build."""
+    rendered: int = 0
+    kept: int = 0
+    """Pages rendered, and pages not rendered because their inputs are those of the previous build."""
     on_stage: Callable[[str], None] | None = None
     """Told the name of each stage as it starts (the command line draws a progress bar)."""
 
@@ -59,12 +63,20 @@ class BuildReport:
 
 
 def prepare(
-    project: Project, report: BuildReport | None = None, *, with_schema: bool = False, cache: Cache | None = None
-) -> tuple[Site, list[OutputFile]]:
+    project: Project,
+    report: BuildReport | None = None,
+    *,
+    with_schema: bool = False,
+    cache: Cache | None = None,
+    keep: Keep | None = None,
+) -> tuple[Site, Iterator[OutputFile | Kept]]:
     """Everything but writing: raises BuildError with every problem found.
 
-    with_schema also checks every paper against the published JSON Schema (`check` does), which
-    keeps schema/paper.json honest: anything the build accepts, the schema must accept too.
+    The files come lazily, as pages are rendered (on every core for large sites), so that writing
+    them overlaps rendering and they never all sit in memory; rendering time is added to
+    report.timings["render"] as they are drawn. with_schema also checks every paper against the
+    published JSON Schema (`check` does), which keeps schema/paper.json honest: anything the build
+    accepts, the schema must accept too.
     """
     report = report if report is not None else BuildReport()
     cache = cache if cache is not None else Cache(None)
@@ -83,29 +95,48 @@ def prepare(
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
-    start = time.perf_counter()
     report.begin("render")
-    files = render_site(site, project.templates)
-    report.timings["render"] = time.perf_counter() - start
-    return site, files
+    return site, _drawn(render_site(site, project.templates, keep, cache), report)
+
+
+def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[OutputFile | Kept]:
+    """files, counting pages rendered and kept, and adding the time spent making them to the
+    render stage (the consumer's time, writing them, is not)."""
+    report.timings["render"] = 0.0
+    while True:
+        start = time.perf_counter()
+        try:
+            file = next(files)
+        except StopIteration:
+            return
+        finally:
+            report.timings["render"] += time.perf_counter() - start
+        if isinstance(file, Kept):
+            report.kept += 1
+        elif file.key:
+            report.rendered += 1
+        yield file
 
 
 def build(project: Project, report: BuildReport | None = None) -> BuildReport:
-    """Build the site into project.out, replacing it atomically."""
+    """Build the site into project.out, replacing it atomically; render only pages whose inputs
+    changed since the previous build (as the cache's manifest of that build says)."""
     report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
     cache = Cache(project.cache_folder)
-    _site, files = prepare(project, report, cache=cache)
-    start = time.perf_counter()
-    report.begin("write")
     manifest_key = cache.key("manifest", str(project.out.absolute()))
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
+    out = project.out.absolute()
+    _site, files = prepare(project, report, cache=cache, keep=functools.partial(manifest.keeps, out))
+    start = time.perf_counter()
     report.files = write_site(files, project.static, project.out, post=_search_step(project, report), manifest=manifest)
+    report.begin("write")
     report.written, report.unchanged = manifest.written, manifest.unchanged
     cache.put(manifest_key, replace(manifest, written=0, unchanged=0))
     cache.save()
-    report.timings["write"] = time.perf_counter() - start - report.timings.get("search", 0.0)
+    elapsed = time.perf_counter() - start
+    report.timings["write"] = elapsed - report.timings["render"] - report.timings.get("search", 0.0)
     return report
 
 
@@ -126,5 +157,5 @@ def check(project: Project) -> BuildReport:
     """Validate and render everything; write nothing."""
     report = BuildReport()
     _site, files = prepare(project, report, with_schema=True)
-    report.files = len(files)
+    report.files = sum(1 for _ in files)
     return report

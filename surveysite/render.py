@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import json
+import pickle
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+import jinja2.bccache
+import jinja2.meta
 from markupsafe import Markup
 
 from surveysite import chart
+from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError
 from surveysite.exports import atom_feed, bib_exports, bibtex_entries, papers_json, result_exports, scholarly_article
 from surveysite.i18n import CHART_LABELS, STRINGS
 from surveysite.load import display_path
 from surveysite.markdown import pygments_css
-from surveysite.model import Site
+from surveysite.model import Site, Summary
 from surveysite.offsite import offsite_loads
-from surveysite.output import OutputFile
-from surveysite.parallel import parallel_map
+from surveysite.output import Kept, OutputFile
+from surveysite.parallel import parallel_iter
 from surveysite.schema import schema_files
 from surveysite.views import (
     SIZE_BUCKETS,
@@ -37,9 +43,26 @@ from surveysite.views import (
 )
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in the build cache, keyed by their source: compiling costs more
+    than rendering a small survey."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.cache.get(self.cache.key("template", bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put(self.cache.key("template", bucket.key, bucket.checksum), bucket.bytecode_to_string())
+
+
+def make_environment(templates: Path, cache: Cache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=_CompiledTemplates(cache) if cache is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -90,6 +113,14 @@ def relative(from_path: str, to_path: str) -> str:
     return (rel or "./") + hash_ + fragment
 
 
+_NO_SUMMARY = Summary("")
+
+
+def _file_path(here: str) -> str:
+    """The file of the page at `here`: folders ('papers/x/', '') get an index.html."""
+    return here + "index.html" if here.endswith("/") or not here else here
+
+
 def _template_error(exc: BaseException, templates: Path) -> SourceError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         name = exc.filename or str(templates / (exc.name or "?"))
@@ -101,53 +132,179 @@ def _template_error(exc: BaseException, templates: Path) -> SourceError:
     return SourceError(display_path(templates), 0, 0, f"template error: {exc}")
 
 
-def render_site(site: Site, templates: Path) -> list[OutputFile]:
-    """Every page of every language, plus sitemap, robots.txt, exports and feeds.
+def render_site(
+    site: Site, templates: Path, keep: Keep | None = None, cache: Cache | None = None
+) -> Iterator[OutputFile | Kept]:
+    """Every page of every language, plus sitemap, robots.txt, exports and feeds, as they are made.
 
-    Pages are independent once the views exist, so large sites render them on every core.
+    Pages are independent once the views exist, so large sites render them on every core. A page
+    whose inputs digest to the key it had in the previous build is not rendered again when
+    `keep(path, key)` says that build's file is still in place: it comes out as Kept.
     """
-    env = make_environment(templates)
+    cache = cache if cache is not None else Cache(None)
+    env = make_environment(templates, cache)
     try:
-        jobs, files = _plan(site, env)
+        jobs, files = _plan(site, env, templates, cache)
     except (jinja2.TemplateError, TypeError, AttributeError) as exc:
         raise BuildError([_template_error(exc, templates)]) from exc
-    rendered = parallel_map(functools.partial(_run_job, templates=templates), jobs)
-    if errors := [r for r in rendered if isinstance(r, SourceError)]:
-        raise BuildError(errors[:1])
-    files += [r for r in rendered if isinstance(r, OutputFile)]
-    if errors := offsite_loads(files):
+    errors = offsite_loads(files)
+    yield from files
+    for result in parallel_iter(functools.partial(_run_job, templates=templates, keep=keep), jobs):
+        if isinstance(result, SourceError):
+            raise BuildError([result])
+        if isinstance(result, list):
+            errors += result
+            continue
+        yield result
+    if errors:
         raise BuildError(errors)
-    return sorted(files, key=lambda f: f.path)
 
 
-def _run_job(job: Callable[[], OutputFile], templates: Path) -> OutputFile | SourceError:
-    """One page; a template error becomes a SourceError here, where its traceback still exists."""
+Keep = Callable[[str, bytes], bool]
+"""keep(path, key): the previous build wrote `path` from inputs with this key, and it is intact."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    key_parts: tuple[Any, ...]
+    """What the page is made of, digested (by _run_job, on any core) into its key."""
+    render: Callable[[], OutputFile]
+
+
+def _run_job(job: _Job, templates: Path, keep: Keep | None) -> OutputFile | Kept | SourceError | list[SourceError]:
+    """One page: Kept when unchanged, else rendered and checked for off-site loads. A template
+    error becomes a SourceError here, where its traceback still exists."""
+    key = hashlib.blake2b(_fingerprint(job.key_parts), digest_size=16).digest()
+    if keep is not None and keep(job.path, key):
+        return Kept(job.path, key)
     try:
-        return job()
+        page = replace(job.render(), key=key)
     except (jinja2.TemplateError, TypeError, AttributeError) as exc:
         return _template_error(exc, templates)
+    return offsite_loads([page]) or page
 
 
-def _plan(site: Site, env: jinja2.Environment) -> tuple[list[Callable[[], OutputFile]], list[OutputFile]]:
+def _fingerprint(value: Any) -> bytes:
+    """Bytes that are equal exactly when the values are: pickle without its memo, so that shared
+    and merely equal objects give the same bytes."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _digest(value: Any) -> bytes:
+    return hashlib.blake2b(_fingerprint(value), digest_size=16).digest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    """The renderer itself: every module of surveysite and the template engine's version."""
+    digest = hashlib.blake2b(f"{jinja2.__version__}".encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.digest()
+
+
+def _templates_digest(templates: Path) -> bytes:
+    digest = hashlib.blake2b()
+    for file in sorted(p for p in templates.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(templates).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def _reads_everything(env: jinja2.Environment, cache: Cache) -> Callable[[str], bool]:
+    """Whether a template, or one it extends, includes or imports, reads `lang_views` (every
+    paper of the language): such pages change with any paper. Others see only what they are given."""
+
+    @functools.cache
+    def parsed(name: str) -> tuple[bool, tuple[str | None, ...]]:
+        assert env.loader is not None
+        source, filename, _uptodate = env.loader.get_source(env, name)
+        key = cache.key("template-reads", source)
+        if (known := cache.get(key)) is None:
+            tree = env.parse(source, name, filename)
+            names = jinja2.meta.find_undeclared_variables(tree)
+            known = "lang_views" in names, tuple(jinja2.meta.find_referenced_templates(tree))
+            cache.put(key, known)
+        return cast(tuple[bool, tuple[str | None, ...]], known)
+
+    @functools.cache
+    def reads(name: str) -> bool:
+        seen = {name}
+        todo = [name]
+        while todo:
+            own, others = parsed(todo.pop())
+            if own or None in others:  # None: a name computed at render time, so any template
+                return True
+            todo += [o for o in others if o is not None and o not in seen]
+            seen.update(todo)
+        return False
+
+    return reads
+
+
+def _plan(site: Site, env: jinja2.Environment, templates: Path, cache: Cache) -> tuple[list[_Job], list[OutputFile]]:
     """The pages to render (as jobs) and the other files (made here: they are quick)."""
-    jobs: list[Callable[[], OutputFile]] = []
-    files = list(_files(site, env, jobs))
+    jobs: list[_Job] = []
+    files = list(_files(site, env, templates, cache, jobs))
     return jobs, files
 
 
-def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFile]]) -> Iterator[OutputFile]:
+def _files(
+    site: Site, env: jinja2.Environment, templates: Path, cache: Cache, jobs: list[_Job]
+) -> Iterator[OutputFile]:
     config = site.config
     languages = config.languages
     related = related_papers(site)
     views = {lang: build_views(site, lang, related) for lang in languages}
     base_path = urlsplit(config.site_url).path or "/"
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
+    common = _digest((_code_digest(), _templates_digest(templates), config))
+    reads_everything = _reads_everything(env, cache)
+    digests: dict[int, bytes] = {}
+
+    def digest_of(view: Any) -> bytes:
+        """Digest of a large view object, once: pages share benchmarks, and `lang_views` all papers."""
+        if id(view) not in digests:
+            digests[id(view)] = _digest(view)
+        return digests[id(view)]
+
+    @functools.cache
+    def listing(lang: str) -> LanguageViews:
+        """What `lang_views` holds: every paper without its summary, so that a listing page
+        changes with any paper's metadata but not with its text."""
+        v = views[lang]
+        return replace(v, papers=tuple(replace(p, summary=_NO_SUMMARY) for p in v.papers))
+
+    @functools.cache
+    def everything(lang: str) -> bytes:
+        v = listing(lang)
+        return _digest(
+            (
+                [digest_of(p) for p in v.papers],
+                [digest_of(b) for b in v.benchmarks],
+                v.groups,
+                v.pages,
+            )
+        )
 
     def page(template: str, path: str, lang: str, *, listed: bool = True, **context: Any) -> None:
         """Plan one page at site-relative `path` (without language prefix)."""
         if listed and not context.get("absolute"):
             sitemap_entry(path, lang)
-        jobs.append(functools.partial(render_page, template, path, lang, **context))
+        parts = {
+            name: [digest_of(b) for b in value] if name == "paper_benchmarks" else value
+            for name, value in context.items()
+        }
+        key_parts: tuple[Any, ...] = (common, template, path, lang, views[lang].nav, sorted(parts.items()))
+        if reads_everything(template):
+            key_parts += (everything(lang),)
+        env.get_template(template)  # compiled here, once, rather than in every worker
+        render = functools.partial(render_page, template, path, lang, **context)
+        jobs.append(_Job(_file_path(lang_prefix(site, lang) + path), key_parts, render))
 
     def render_page(
         template: str,
@@ -184,7 +341,8 @@ def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFi
             t=STRINGS[lang],
             site=config,
             site_title=config.title[lang],
-            lang_views=views[lang],
+            lang_views=listing(lang),
+            nav_pages=views[lang].nav,
             here=here,
             path=path,
             rel=rel,
@@ -203,7 +361,7 @@ def _files(site: Site, env: jinja2.Environment, jobs: list[Callable[[], OutputFi
             size_buckets=[ident for ident, _low, _high in SIZE_BUCKETS] + ["unknown"],
             **context,
         )
-        return OutputFile(here + "index.html" if here.endswith("/") or not here else here, html.encode(), source)
+        return OutputFile(_file_path(here), html.encode(), source)
 
     def sitemap_entry(path: str, lang: str) -> None:
         if lang == languages[0]:

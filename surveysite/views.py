@@ -122,6 +122,15 @@ class PageView:
 
 
 @dataclass(frozen=True)
+class NavItem:
+    """A free page in the site's navigation bar."""
+
+    slug: str
+    path: str
+    title: str
+
+
+@dataclass(frozen=True)
 class LanguageViews:
     """Everything the templates of one language need."""
 
@@ -131,6 +140,10 @@ class LanguageViews:
     techniques: tuple[TechniqueView, ...]
     benchmarks: tuple[BenchmarkView, ...]
     pages: tuple[PageView, ...]
+
+    @property
+    def nav(self) -> tuple[NavItem, ...]:
+        return tuple(NavItem(p.slug, p.path, p.title) for p in self.pages)
 
 
 SIZE_BUCKETS: tuple[tuple[str, int, int], ...] = (

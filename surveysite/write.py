@@ -17,7 +17,7 @@ from pathlib import Path
 
 from surveysite.errors import BuildError, SourceError
 from surveysite.load import display_path
-from surveysite.output import OutputFile
+from surveysite.output import Kept, OutputFile
 
 MARKER = ".surveysite"
 """Present in every output folder we write; we refuse to replace a folder without it."""
@@ -75,33 +75,43 @@ def _exchange(a: Path, b: Path) -> bool:
 
 @dataclass
 class Manifest:
-    """What each file of the current output holds, so that an unchanged file is hard-linked from the
-    previous build into the staging folder instead of written again. (size, mtime) must still
-    match the file on disk, so a file edited by hand since is written afresh."""
+    """What each file of the current output holds and was made from, so that the next build can
+    skip rendering a page whose inputs did not change and hard-link it, or any file whose bytes
+    did not change, into the staging folder instead of writing it again. (size, mtime, inode) must
+    still match the file on disk, so a file edited or replaced by hand since is made afresh."""
 
-    entries: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
-    """path -> (digest, size, mtime_ns)"""
+    entries: dict[str, tuple[bytes, bytes, int, int, int]] = field(default_factory=dict)
+    """path -> (digest of the bytes, key of the inputs, size, mtime_ns, inode)"""
     written: int = 0
     unchanged: int = 0
 
+    def keeps(self, out: Path, path: str, key: bytes) -> bool:
+        """Whether out/path was made from inputs with this key and is still as the build left it."""
+        entry = self.entries.get(path)
+        return entry is not None and entry[1] == key and _intact(out / path, entry)
 
-def _reuse(manifest: Manifest, out: Path, target: Path, path: str, digest: bytes) -> bool:
-    entry = manifest.entries.get(path)
-    if entry is None or entry[0] != digest:
-        return False
+
+def _intact(file: Path, entry: tuple[bytes, bytes, int, int, int]) -> bool:
     try:
-        old = out / path
-        stat = old.stat()
-        if (stat.st_size, stat.st_mtime_ns) != entry[1:]:
-            return False
-        os.link(old, target)
+        stat = file.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == entry[2:]
+
+
+def _link(old: Path, new: Path) -> bool:
+    try:
+        os.link(old, new)
     except OSError:
         return False
     return True
 
 
+_VANISHED = "this file of the previous build changed while the site was being built; build again"
+
+
 def write_site(
-    files: Iterable[OutputFile],
+    files: Iterable[OutputFile | Kept],
     static: Path | None,
     out: Path,
     post: Callable[[Path], None] | None = None,
@@ -109,39 +119,45 @@ def write_site(
 ) -> int:
     """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in.
 
-    With a manifest of the previous build, unchanged files are hard-linked rather than rewritten;
-    the manifest is then updated to describe the new output.
+    With a manifest of the previous build, Kept pages and files with unchanged bytes are
+    hard-linked rather than rewritten; the manifest is then updated to describe the new output.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     for stray in _leftovers(out):
         shutil.rmtree(stray, ignore_errors=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    count = 0
+    count = written = 0
     try:
         staging.mkdir()
         if static is not None and static.is_dir():
             shutil.copytree(static, staging / "assets", dirs_exist_ok=True)
         folders: set[Path] = set()
-        entries: dict[str, tuple[bytes, int, int]] = {}
+        entries: dict[str, tuple[bytes, bytes, int, int, int]] = {}
+        previous = manifest.entries if manifest is not None else {}
         for file in files:
             target = staging / file.path
             if target.parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
-            digest = hashlib.blake2b(file.data, digest_size=16).digest()
-            if manifest is not None and _reuse(manifest, out, target, file.path, digest):
-                manifest.unchanged += 1
+            old = previous.get(file.path)
+            if isinstance(file, Kept):
+                assert old is not None  # the render stage asked Manifest.keeps
+                digest = old[0]
+                if not _link(out / file.path, target):
+                    raise BuildError([SourceError(display_path(out / file.path), 0, 0, _VANISHED)])
             else:
-                target.write_bytes(file.data)
-                if manifest is not None:
-                    manifest.written += 1
-            if manifest is not None:
-                stat = target.stat()
-                entries[file.path] = (digest, stat.st_size, stat.st_mtime_ns)
+                digest = hashlib.blake2b(file.data, digest_size=16).digest()
+                same = old is not None and old[0] == digest and _intact(out / file.path, old)
+                if not (same and _link(out / file.path, target)):
+                    target.write_bytes(file.data)
+                    written += 1
+            stat = target.stat()
+            entries[file.path] = (digest, file.key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
             count += 1
         if manifest is not None:
             manifest.entries = entries
+            manifest.written, manifest.unchanged = written, count - written
         (staging / MARKER).write_bytes(b"")
         if post is not None:
             post(staging)
@@ -150,10 +166,10 @@ def write_site(
         elif _exchange(staging, out):
             shutil.rmtree(staging)
         else:
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
+            retired = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(retired)
             staging.rename(out)
-            shutil.rmtree(old)
+            shutil.rmtree(retired)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -1,0 +1,174 @@
+"""Incremental builds: after any edit, a rebuild gives exactly the bytes of a build from scratch,
+and renders only the pages that depend on what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from surveysite import parallel
+from surveysite.errors import BuildError
+from surveysite.pipeline import Project, build
+from tests.conftest import ROOT, STATIC, TEMPLATES
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _body_edit(src: Path) -> None:
+    _replace(src / "content/papers/tinyllama.md", "\n## ", "\nAn added sentence.\n\n## ")
+
+
+def _score_edit(src: Path) -> None:
+    _replace(src / "content/papers/tinyllama.md", "score: 53.65", "score: 43.65")
+
+
+def _short_name_edit(src: Path) -> None:
+    _replace(src / "content/papers/tinyllama.md", "short_name: TinyLlama", "short_name: TinyLlama-X")
+
+
+def _translation_edit(src: Path) -> None:
+    _replace(src / "content/papers/tinyllama.zh.md", "\n## ", "\n新增一句。\n\n## ")
+
+
+def _new_paper(src: Path) -> None:
+    text = (src / "content/papers/tinyllama.md").read_text(encoding="utf-8")
+    (src / "content/papers/tinyllama-copy.md").write_text(text.replace("TinyLlama", "TinyCopy"), encoding="utf-8")
+
+
+def _deleted_paper(src: Path) -> None:
+    (src / "content/papers/orca-2.md").unlink()
+    (src / "content/papers/orca-2.zh.md").unlink()
+
+
+def _technique_edit(src: Path) -> None:
+    _replace(src / "content/taxonomy.yaml", "name: {en: Training", "name: {en: Renamed training")
+
+
+def _site_edit(src: Path) -> None:
+    _replace(src / "content/site.yaml", "en: Small", "en: Renamed small")
+
+
+def _template_edit(src: Path) -> None:
+    _replace(src / "templates/paper.html", "{% block main %}", "{% block main %}<!-- edited -->")
+
+
+def _base_template_edit(src: Path) -> None:
+    _replace(src / "templates/base.html", "</footer>", "<!-- edited --></footer>")
+
+
+def _page_edit(src: Path) -> None:
+    about = next((src / "content/pages").glob("*.md"))
+    _replace(about, "\n---\n", "\n---\n\nAn added sentence.\n")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "body": _body_edit,
+    "score": _score_edit,
+    "short name": _short_name_edit,
+    "translation": _translation_edit,
+    "new paper": _new_paper,
+    "deleted paper": _deleted_paper,
+    "technique": _technique_edit,
+    "site": _site_edit,
+    "template": _template_edit,
+    "base template": _base_template_edit,
+    "free page": _page_edit,
+}
+
+
+def _project(src: Path, out: Path, *, cache: bool = True) -> Project:
+    return Project(src / "content", src / "templates", STATIC, out, search=False, cache=cache)
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    """A copy of the shipped survey and its templates, to edit."""
+    shutil.copytree(ROOT / "content", tmp_path / "src/content")
+    shutil.copytree(TEMPLATES, tmp_path / "src/templates")
+    return tmp_path / "src"
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_a_rebuild_after_an_edit_equals_a_build_from_scratch(src: Path, tmp_path: Path, edit: str) -> None:
+    out = tmp_path / "warm/_site"
+    build(_project(src, out))
+    EDITS[edit](src)
+    report = build(_project(src, out))
+    scratch = tmp_path / "cold/_site"
+    build(_project(src, scratch, cache=False))
+    assert _tree(out) == _tree(scratch)
+    assert report.rendered + report.kept == sum(1 for _ in scratch.rglob("index.html"))
+    if edit in ("template", "base template", "site"):
+        assert report.kept < report.rendered
+    else:
+        assert report.kept > report.rendered
+
+
+def test_a_body_edit_renders_only_that_page(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    first = build(_project(src, out))
+    assert first.kept == 0 and first.rendered > 70
+    unchanged = build(_project(src, out))
+    assert (unchanged.rendered, unchanged.written) == (0, 0)
+    _body_edit(src)
+    report = build(_project(src, out))
+    # The English page alone: the Chinese one has its own summary, and listing pages (index,
+    # taxonomy, chart) see papers without their summaries.
+    assert (report.rendered, report.written) == (1, 1)
+
+
+def test_a_page_changed_by_hand_is_rendered_again(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    build(_project(src, out))
+    page = out / "papers/orca-2/index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<main", b"<main data-edited"))
+    report = build(_project(src, out))
+    assert report.rendered == 1 and page.read_bytes() == original
+    # Replaced by another file of the same size and time, it is still noticed (by its inode).
+    stat = page.stat()
+    replacement = tmp_path / "replacement"
+    replacement.write_bytes(original.replace(b"<main", b"<mai!"))
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    replacement.replace(page)
+    report = build(_project(src, out))
+    assert report.rendered == 1 and page.read_bytes() == original
+
+
+def test_the_parallel_path_renders_only_what_changed(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MINIMUM", 1)
+    out = tmp_path / "_site"
+    build(_project(src, out))
+    _short_name_edit(src)
+    report = build(_project(src, out))
+    scratch = tmp_path / "cold/_site"
+    build(_project(src, scratch, cache=False))
+    assert _tree(out) == _tree(scratch)
+    assert 0 < report.rendered < report.kept
+
+
+def test_a_failed_rebuild_keeps_the_previous_site_and_its_manifest(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    build(_project(src, out))
+    before = _tree(out)
+    _replace(src / "templates/paper.html", "{% block main %}", "{% block main %}{{ no_such_variable }}")
+    with pytest.raises(BuildError):
+        build(_project(src, out))
+    assert _tree(out) == before
+    _replace(src / "templates/paper.html", "{{ no_such_variable }}", "")
+    report = build(_project(src, out))
+    assert (report.rendered, report.written) == (0, 0)
