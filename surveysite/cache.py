@@ -22,7 +22,7 @@ FOLDER = ".surveysite-cache"
 def _code_version() -> str:
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("source.py", "markdown.py", "model.py", "cache.py"):
+    for name in ("source.py", "markdown.py", "model.py", "cache.py", "write.py"):
         digest.update((here / name).read_bytes())
     for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"):
         digest.update(version(package).encode())

@@ -130,7 +130,9 @@ def build(project: Project, report: BuildReport | None = None) -> BuildReport:
     out = project.out.absolute()
     _site, files = prepare(project, report, cache=cache, keep=functools.partial(manifest.keeps, out))
     start = time.perf_counter()
-    report.files = write_site(files, project.static, project.out, post=_search_step(project, report), manifest=manifest)
+    spare = project.cache_folder / "previous-site" if project.cache_folder else None
+    post = _search_step(project, report)
+    report.files = write_site(files, project.static, project.out, post=post, manifest=manifest, spare=spare)
     report.begin("write")
     report.written, report.unchanged = manifest.written, manifest.unchanged
     cache.put(manifest_key, replace(manifest, written=0, unchanged=0))

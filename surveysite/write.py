@@ -11,7 +11,7 @@ import ctypes.util
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from surveysite.output import Kept, OutputFile
 
 MARKER = ".surveysite"
 """Present in every output folder we write; we refuse to replace a folder without it."""
+TOKEN = ".surveysite-spare"
+"""In the spare tree only (see Manifest.spare_token); never in a published site."""
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -73,15 +75,23 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+Entry = tuple[bytes, bytes, int, int, int]
+"""(digest of the bytes, key of the inputs, size, mtime_ns, inode) of one output file."""
+
+
 @dataclass
 class Manifest:
-    """What each file of the current output holds and was made from, so that the next build can
-    skip rendering a page whose inputs did not change and hard-link it, or any file whose bytes
-    did not change, into the staging folder instead of writing it again. (size, mtime, inode) must
-    still match the file on disk, so a file edited or replaced by hand since is made afresh."""
+    """What each file of the current output, and of the spare tree (the output before it), holds
+    and was made from. The next build skips rendering a page whose inputs did not change, and
+    touches only the files of the spare tree whose bytes differ. (size, mtime, inode) must still
+    match the file on disk, so a file edited or replaced by hand since is made afresh."""
 
-    entries: dict[str, tuple[bytes, bytes, int, int, int]] = field(default_factory=dict)
-    """path -> (digest of the bytes, key of the inputs, size, mtime_ns, inode)"""
+    entries: dict[str, Entry] = field(default_factory=dict)
+    spare: dict[str, Entry] = field(default_factory=dict)
+    spare_token: bytes = b""
+    """The spare tree is trusted only while its TOKEN file holds this: the file is written when the
+    tree leaves the live site and removed before the tree is changed, so a build killed half-way
+    leaves a tree that is not reused."""
     written: int = 0
     unchanged: int = 0
 
@@ -91,7 +101,7 @@ class Manifest:
         return entry is not None and entry[1] == key and _intact(out / path, entry)
 
 
-def _intact(file: Path, entry: tuple[bytes, bytes, int, int, int]) -> bool:
+def _intact(file: Path, entry: Entry) -> bool:
     try:
         stat = file.stat()
     except OSError:
@@ -116,61 +126,140 @@ def write_site(
     out: Path,
     post: Callable[[Path], None] | None = None,
     manifest: Manifest | None = None,
+    spare: Path | None = None,
 ) -> int:
     """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in.
 
     With a manifest of the previous build, Kept pages and files with unchanged bytes are
-    hard-linked rather than rewritten; the manifest is then updated to describe the new output.
+    hard-linked from the output rather than written; the manifest is then updated to describe the
+    new output. With a `spare` folder too, the output before the previous one is kept there after
+    the swap and is the next build's staging folder: only the files that differ are replaced, so
+    a rebuild creates and deletes no folders for unchanged pages. Files are never written in
+    place (the spare tree shares unchanged files with the live site): a changed one is unlinked
+    and written anew.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     for stray in _leftovers(out):
         shutil.rmtree(stray, ignore_errors=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    manifest = manifest if manifest is not None else Manifest()
+    staging, reused = _staging(out, manifest, spare)
     count = written = 0
     try:
-        staging.mkdir()
-        if static is not None and static.is_dir():
-            shutil.copytree(static, staging / "assets", dirs_exist_ok=True)
         folders: set[Path] = set()
-        entries: dict[str, tuple[bytes, bytes, int, int, int]] = {}
-        previous = manifest.entries if manifest is not None else {}
-        for file in files:
+        entries: dict[str, Entry] = {}
+        for file in _with_static(files, static):
             target = staging / file.path
             if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _folder(target.parent, staging)
                 folders.add(target.parent)
-            old = previous.get(file.path)
+            current = manifest.entries.get(file.path)
             if isinstance(file, Kept):
-                assert old is not None  # the render stage asked Manifest.keeps
-                digest = old[0]
-                if not _link(out / file.path, target):
-                    raise BuildError([SourceError(display_path(out / file.path), 0, 0, _VANISHED)])
+                assert current is not None  # the render stage asked Manifest.keeps
+                digest = current[0]
             else:
                 digest = hashlib.blake2b(file.data, digest_size=16).digest()
-                same = old is not None and old[0] == digest and _intact(out / file.path, old)
+            there = reused.get(file.path)
+            if there is None or there[0] != digest or not _intact(target, there):
+                _remove(target)
+                same = current is not None and current[0] == digest and _intact(out / file.path, current)
                 if not (same and _link(out / file.path, target)):
+                    if isinstance(file, Kept):
+                        raise BuildError([SourceError(display_path(out / file.path), 0, 0, _VANISHED)])
                     target.write_bytes(file.data)
                     written += 1
             stat = target.stat()
             entries[file.path] = (digest, file.key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
             count += 1
-        if manifest is not None:
-            manifest.entries = entries
-            manifest.written, manifest.unchanged = written, count - written
+        for path in sorted(reused.keys() - entries.keys()):
+            _remove(staging / path)
+            _prune((staging / path).parent, staging)
         (staging / MARKER).write_bytes(b"")
         if post is not None:
+            shutil.rmtree(staging / "pagefind", ignore_errors=True)
             post(staging)
-        if not out.exists():
-            staging.rename(out)
-        elif _exchange(staging, out):
-            shutil.rmtree(staging)
-        else:
-            retired = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(retired)
-            staging.rename(out)
-            shutil.rmtree(retired)
+        previous = _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if previous is not None and staging == spare:
+        manifest.spare, manifest.spare_token = manifest.entries, os.urandom(16).hex().encode()
+        (spare / TOKEN).write_bytes(manifest.spare_token)
+    else:
+        if previous is not None:
+            shutil.rmtree(previous)
+        manifest.spare, manifest.spare_token = {}, b""
+    manifest.entries = entries
+    manifest.written, manifest.unchanged = written, count - written
     return count
+
+
+def _staging(out: Path, manifest: Manifest, spare: Path | None) -> tuple[Path, dict[str, Entry]]:
+    """The folder to build the new site in, and what it holds (by the manifest) when it is the
+    trusted spare tree; else a new, empty folder."""
+    if spare is not None:
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        if os.stat(spare.parent).st_dev == os.stat(out.parent).st_dev:  # a swap cannot cross file systems
+            try:
+                trusted = bool(manifest.spare_token) and (spare / TOKEN).read_bytes() == manifest.spare_token
+            except OSError:
+                trusted = False
+            if trusted:
+                (spare / TOKEN).unlink()  # from here on the tree is being changed: untrusted if killed
+                return spare, manifest.spare
+            shutil.rmtree(spare, ignore_errors=True)
+            spare.mkdir()
+            return spare, {}
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    staging.mkdir()
+    return staging, {}
+
+
+def _swap(staging: Path, out: Path) -> Path | None:
+    """Put staging in the place of out, atomically where the system can; the previous output ends
+    up at staging's path (returned), or None if there was none."""
+    if not out.exists():
+        staging.rename(out)
+        return None
+    if not _exchange(staging, out):
+        retired = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(retired)
+        staging.rename(out)
+        retired.rename(staging)
+    return staging
+
+
+def _with_static(files: Iterable[OutputFile | Kept], static: Path | None) -> Iterator[OutputFile | Kept]:
+    """The static folder's files as assets/..., then files."""
+    if static is not None and static.is_dir():
+        for path in sorted(p for p in static.rglob("*") if p.is_file()):
+            yield OutputFile("assets/" + path.relative_to(static).as_posix(), path.read_bytes())
+    yield from files
+
+
+def _folder(folder: Path, root: Path) -> None:
+    """mkdir -p, removing a file of the spare tree that stands where a folder must now be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for parent in (*reversed(folder.relative_to(root).parents), folder.relative_to(root)):
+            if (root / parent).is_file():
+                (root / parent).unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except IsADirectoryError:
+        shutil.rmtree(path)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove folder and its parents up to root while they are empty (a deleted paper's folder)."""
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

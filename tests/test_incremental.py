@@ -13,6 +13,7 @@ import pytest
 from surveysite import parallel
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
+from surveysite.write import TOKEN
 from tests.conftest import ROOT, STATIC, TEMPLATES
 
 
@@ -172,3 +173,43 @@ def test_a_failed_rebuild_keeps_the_previous_site_and_its_manifest(src: Path, tm
     _replace(src / "templates/paper.html", "{{ no_such_variable }}", "")
     report = build(_project(src, out))
     assert (report.rendered, report.written) == (0, 0)
+
+
+def test_edit_after_edit_the_spare_tree_is_reused_and_the_live_site_never_touched(src: Path, tmp_path: Path) -> None:
+    """Each build stages in the output before last (kept in the cache folder): it must never
+    change a file of the live site through a shared hard link, and must leave no stale files or
+    empty folders behind."""
+    out = tmp_path / "_site"
+    spare = tmp_path / ".surveysite-cache/previous-site"
+    build(_project(src, out))
+    for step, edit in enumerate(EDITS.values()):
+        live = _tree(out)
+        edit(src)
+        build(_project(src, out))
+        if step > 0:
+            assert spare.is_dir()
+            assert {p: d for p, d in _tree(spare).items() if p != TOKEN} == live
+        scratch = tmp_path / f"cold-{step}/_site"
+        build(_project(src, scratch, cache=False))
+        assert _tree(out) == _tree(scratch), list(EDITS)[step]
+        assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]
+
+
+def test_a_spare_tree_changed_since_is_not_trusted(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    spare = tmp_path / ".surveysite-cache/previous-site"
+    for _ in range(3):
+        build(_project(src, out))
+    reference = _tree(out)
+    # Changed by hand (the manifest's size, time and inode no longer match): rewritten.
+    (spare / "index.html").write_text("edited in the spare tree")
+    _body_edit(src)
+    build(_project(src, out))
+    _replace(src / "content/papers/tinyllama.md", "\nAn added sentence.\n\n## ", "\n## ")
+    build(_project(src, out))
+    assert _tree(out) == reference
+    # A build killed while it changed the spare tree leaves no token: the tree is rebuilt.
+    (spare / TOKEN).unlink()
+    (spare / "stray.html").write_text("left by a killed build")
+    build(_project(src, out))
+    assert _tree(out) == reference
