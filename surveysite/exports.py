@@ -6,6 +6,7 @@ Every record is keyed by the paper's slug, the one id that is stable across all 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -105,8 +106,16 @@ def papers_json(site: Site) -> OutputFile:
                 "cite": site.config.site_url + paper_path(paper.slug) + "cite.bib",
             }
         )
-    text = json.dumps({"papers": records}, ensure_ascii=False, indent=1, sort_keys=True)
-    return OutputFile("data/papers.json", (text + "\n").encode())
+    return OutputFile("data/papers.json", _json_records("papers", records))
+
+
+def _json_records(name: str, records: list[dict[str, Any]], **head: Any) -> bytes:
+    """{..head, name: [records]} with one record per line: easy to diff, and made by json's C
+    encoder (indent= would use the pure-Python one, seconds slower at 10,000 papers)."""
+    dump = functools.partial(json.dumps, ensure_ascii=False, sort_keys=True)
+    start = "".join(f"{dump(key)}: {dump(value)}, " for key, value in sorted(head.items()))
+    lines = ",\n".join(dump(record) for record in records)
+    return f"{{{start}{dump(name)}: [\n{lines}\n]}}\n".encode()
 
 
 RESULT_FIELDS = ("paper", "model", "params", "role", "benchmark", "setting", "score", "source", "note")
@@ -135,8 +144,7 @@ def result_exports(views: LanguageViews) -> Iterator[OutputFile]:
     writer.writeheader()
     writer.writerows(rows)
     yield OutputFile("data/results.csv", buffer.getvalue().encode())
-    text = json.dumps({"fields": RESULT_FIELDS, "results": rows}, ensure_ascii=False, indent=1, sort_keys=True)
-    yield OutputFile("data/results.json", (text + "\n").encode())
+    yield OutputFile("data/results.json", _json_records("results", rows, fields=RESULT_FIELDS))
 
 
 def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:
