@@ -47,9 +47,10 @@ class RawContent:
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the working directory when inside it."""
     try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+        relative = os.path.relpath(path)
     except ValueError:  # pragma: no cover - different drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -104,8 +105,17 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             return "symbolic link points outside the content folder; copy the file into the folder instead"
         return ""
 
-    def attempt(loader: Callable[[Path, str], RawDocument], path: Path) -> RawDocument:
-        display = display_path(path)
+    def attempt(
+        loader: Callable[[Path, str], RawDocument], path: Path, display: str = "", plain: bool = False
+    ) -> RawDocument:
+        """Load path; `plain` when it is known to be a regular file, not a link, in a checked folder."""
+        display = display or display_path(path)
+        if plain:
+            try:
+                return loader(path, display)
+            except BuildError as exc:
+                errors.extend(exc.errors)
+                return RawDocument(display, None, "", 1)
         why = problem(path)
         if not why and not path.exists():
             why = "required file is missing"
@@ -129,11 +139,15 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             errors.append(SourceError(display_path(directory), 0, 0, why))
             return ()
         files = []
+        shown = display_path(directory)
         # Sorted so that output and error order never depend on the file system.
-        for path in sorted(directory.iterdir()):
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries:
+            path = directory / entry.name
             if _ignored(path.name):
                 continue
-            if path.is_dir() and not path.is_symlink():
+            if entry.is_dir(follow_symlinks=False):
                 errors.append(
                     SourceError(
                         display_path(path),
@@ -155,7 +169,9 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
                 )
             else:
                 slug, lang = split_name(path.name)
-                files.append(ContentFile(slug, lang, attempt(cached(load_markdown), path)))
+                plain = entry.is_file(follow_symlinks=False)
+                doc = attempt(cached(load_markdown), path, f"{shown}/{entry.name}", plain)
+                files.append(ContentFile(slug, lang, doc))
         return tuple(files)
 
     site = attempt(load_yaml_file, root / "site.yaml")

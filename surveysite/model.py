@@ -105,6 +105,9 @@ class Paper:
     """Per language, translated text fields (title, short_name, tldr)."""
     source: str = ""
     """Path of the main file, for messages."""
+    digest: bytes = b""
+    """Of the slug and the front matter in every language (not the summaries): pages that list
+    or chart papers are made from these alone, so equal digests mean equal such pages."""
 
     def text(self, name: str, lang: str) -> str:
         """A text field in `lang`, or the main file's value."""
@@ -133,6 +136,8 @@ class Site:
     papers: tuple[Paper, ...]
     """Sorted by year, then short name."""
     pages: tuple[Page, ...] = ()
+    digest: bytes = b""
+    """Of site.yaml, taxonomy.yaml and benchmarks.yaml."""
 
     @property
     def techniques(self) -> dict[str, Technique]:

@@ -8,6 +8,7 @@ import io
 import json
 import pickle
 import traceback
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -264,13 +265,15 @@ def _files(
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
     common = _digest((_code_digest(), _templates_digest(templates), config))
     reads_everything = _reads_everything(env, cache)
-    digests: dict[int, bytes] = {}
-
-    def digest_of(view: Any) -> bytes:
-        """Digest of a large view object, once: pages share benchmarks, and `lang_views` all papers."""
-        if id(view) not in digests:
-            digests[id(view)] = _digest(view)
-        return digests[id(view)]
+    # Views are made from the Site model by code digested in `common`. Leaving out the papers'
+    # summaries (which listing pages do not see), the model is made from the front matter and
+    # YAML files that Paper.digest and Site.digest name: those stand for the views in page keys.
+    everything = _digest((site.digest, [p.digest for p in site.papers], site.pages))
+    charting: dict[str, list[bytes]] = defaultdict(list)
+    for paper_model in site.papers:
+        for ident in dict.fromkeys(r.benchmark for r in paper_model.results):
+            charting[ident].append(paper_model.digest)
+    benchmark_digests = {ident: _digest((site.digest, ident, papers)) for ident, papers in charting.items()}
 
     @functools.cache
     def listing(lang: str) -> LanguageViews:
@@ -279,29 +282,17 @@ def _files(
         v = views[lang]
         return replace(v, papers=tuple(replace(p, summary=_NO_SUMMARY) for p in v.papers))
 
-    @functools.cache
-    def everything(lang: str) -> bytes:
-        v = listing(lang)
-        return _digest(
-            (
-                [digest_of(p) for p in v.papers],
-                [digest_of(b) for b in v.benchmarks],
-                v.groups,
-                v.pages,
-            )
-        )
-
     def page(template: str, path: str, lang: str, *, listed: bool = True, **context: Any) -> None:
         """Plan one page at site-relative `path` (without language prefix)."""
         if listed and not context.get("absolute"):
             sitemap_entry(path, lang)
         parts = {
-            name: [digest_of(b) for b in value] if name == "paper_benchmarks" else value
+            name: [benchmark_digests[b.id] for b in value] if name == "paper_benchmarks" else value
             for name, value in context.items()
         }
         key_parts: tuple[Any, ...] = (common, template, path, lang, views[lang].nav, sorted(parts.items()))
         if reads_everything(template):
-            key_parts += (everything(lang),)
+            key_parts += (everything,)
         env.get_template(template)  # compiled here, once, rather than in every worker
         render = functools.partial(render_page, template, path, lang, **context)
         jobs.append(_Job(_file_path(lang_prefix(site, lang) + path), key_parts, render))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -39,6 +40,8 @@ class RawDocument:
     """(line, column) of each value, 1-based."""
     keys: dict[Key, tuple[int, int]] = field(default_factory=dict)
     """(line, column) of each mapping key, 1-based."""
+    digest: bytes = b""
+    """Of the YAML text (the front matter, for a Markdown file): equal digests, equal data."""
 
     def at(self, key: Key, message: str, *, on_key: bool = False) -> SourceError:
         """An error positioned at a value (or its key), falling back to its nearest parent."""
@@ -125,7 +128,7 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> RawDocument:
             raise BuildError([_bad_scalar(node, exc, display, offset)]) from None
     finally:
         loader.dispose()
-    return RawDocument(display, data, "", first_line, doc.values, doc.keys)
+    return RawDocument(display, data, "", first_line, doc.values, doc.keys, _digest(text))
 
 
 def _marked(exc: yaml.MarkedYAMLError, display: str, first_line: int) -> SourceError:
@@ -243,8 +246,12 @@ def load_markdown(path: Path, display: str) -> RawDocument:
     front, body, body_line = split_front_matter(text, display)
     doc = parse_yaml(front, display, first_line=2)
     if doc.data is None:
-        doc = RawDocument(display, {}, "", 2, doc.values, doc.keys)
-    return RawDocument(display, doc.data, body, body_line, doc.values, doc.keys)
+        doc = RawDocument(display, {}, "", 2, doc.values, doc.keys, _digest(front))
+    return RawDocument(display, doc.data, body, body_line, doc.values, doc.keys, doc.digest)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def load_yaml_file(path: Path, display: str) -> RawDocument:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import unicodedata
@@ -207,7 +208,8 @@ def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None) -> 
     if errors:
         raise BuildError(errors)
     papers.sort(key=lambda p: (p.year, p.short_name.lower(), p.slug))
-    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages))
+    digest = hashlib.blake2b(b"".join(doc.digest for doc in (raw.site, raw.taxonomy, raw.benchmarks)))
+    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest())
 
 
 def _declared_ids(data: Any, *path: str) -> set[str] | None:
@@ -437,7 +439,10 @@ def _papers(
             }
             summaries[lang] = render(tdoc.body)
         if paper is not None:
-            papers.append(replace(paper, summaries=summaries, translated=translated))
+            digest = hashlib.blake2b(f"{slug}\0".encode() + doc.digest, digest_size=16)
+            for lang, tdoc in sorted(extra.items()):
+                digest.update(f"\0{lang}\0".encode() + tdoc.digest)
+            papers.append(replace(paper, summaries=summaries, translated=translated, digest=digest.digest()))
     return papers
 
 

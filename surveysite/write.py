@@ -197,19 +197,19 @@ def write_site(
 def _staging(out: Path, manifest: Manifest, spare: Path | None) -> tuple[Path, dict[str, Entry]]:
     """The folder to build the new site in, and what it holds (by the manifest) when it is the
     trusted spare tree; else a new, empty folder."""
-    if spare is not None:
-        spare.parent.mkdir(parents=True, exist_ok=True)
-        if os.stat(spare.parent).st_dev == os.stat(out.parent).st_dev:  # a swap cannot cross file systems
-            try:
-                trusted = bool(manifest.spare_token) and (spare / TOKEN).read_bytes() == manifest.spare_token
-            except OSError:
-                trusted = False
-            if trusted:
-                (spare / TOKEN).unlink()  # from here on the tree is being changed: untrusted if killed
-                return spare, manifest.spare
-            shutil.rmtree(spare, ignore_errors=True)
-            spare.mkdir()
-            return spare, {}
+    # Only into a folder that exists (a failed first build creates nothing), on the output's file
+    # system (a swap cannot cross file systems).
+    if spare is not None and spare.parent.is_dir() and os.stat(spare.parent).st_dev == os.stat(out.parent).st_dev:
+        try:
+            trusted = bool(manifest.spare_token) and (spare / TOKEN).read_bytes() == manifest.spare_token
+        except OSError:
+            trusted = False
+        if trusted:
+            (spare / TOKEN).unlink()  # from here on the tree is being changed: untrusted if killed
+            return spare, manifest.spare
+        shutil.rmtree(spare, ignore_errors=True)
+        spare.mkdir()
+        return spare, {}
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     staging.mkdir()
     return staging, {}
