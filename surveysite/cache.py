@@ -60,9 +60,26 @@ class Cache:
     def put(self, key: str, value: Any) -> None:
         self.used[key] = value
 
-    def save(self) -> None:
+    def save(self, *, background: bool = False) -> None:
+        """Write what this build used, and start the next build from it. In the background, a
+        forked child writes it (a dev server must not stall on pickling a large cache)."""
+        used, self.old, self.used = self.used, self.used, {}
         if self.folder is None or self.path is None:
             return
+        if background and hasattr(os, "fork"):
+            child = os.fork()
+            if child != 0:
+                os.waitpid(child, 0)
+                return
+            try:  # fork again and leave at once: the writer is then nobody's child to reap
+                if os.fork() == 0:
+                    self._write(used)
+            finally:
+                os._exit(0)
+        self._write(used)
+
+    def _write(self, used: dict[str, Any]) -> None:
+        assert self.folder is not None and self.path is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in self.folder.glob("content-*.pickle"):
             if stale != self.path:
@@ -70,7 +87,7 @@ class Cache:
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(self.used, out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(used, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -118,12 +118,16 @@ def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[
         yield file
 
 
-def build(project: Project, report: BuildReport | None = None) -> BuildReport:
+def build(project: Project, report: BuildReport | None = None, cache: Cache | None = None) -> BuildReport:
     """Build the site into project.out, replacing it atomically; render only pages whose inputs
-    changed since the previous build (as the cache's manifest of that build says)."""
+    changed since the previous build (as the cache's manifest of that build says).
+
+    A dev server passes the same cache to every build, so that it is read from disk only once.
+    """
     report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
-    cache = Cache(project.cache_folder)
+    given = cache is not None
+    cache = cache if cache is not None else Cache(project.cache_folder)
     manifest_key = cache.key("manifest", str(project.out.absolute()))
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
@@ -136,7 +140,7 @@ def build(project: Project, report: BuildReport | None = None) -> BuildReport:
     report.begin("write")
     report.written, report.unchanged = manifest.written, manifest.unchanged
     cache.put(manifest_key, replace(manifest, written=0, unchanged=0))
-    cache.save()
+    cache.save(background=given)
     elapsed = time.perf_counter() - start
     report.timings["write"] = elapsed - report.timings["render"] - report.timings.get("search", 0.0)
     return report

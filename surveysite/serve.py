@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from surveysite.cache import Cache
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
 
@@ -34,15 +35,16 @@ QUIET_SECONDS = 0.15
 class DevState:
     """The outcome of the latest build, shared by the rebuild thread and the web app."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Project) -> None:
         self.errors = ""
         self.builds = 0
         """Builds run, the first included."""
+        self.cache = Cache(project.cache_folder)
+        """Kept in memory from build to build (and written to disk by a forked child)."""
 
     def rebuild(self, project: Project) -> None:
-        """The one place a rebuild happens: a later incremental build only has to change this."""
         try:
-            report = build(project)
+            report = build(project, cache=self.cache)
         except BuildError as exc:
             self.errors = exc.report()
         except Exception:  # a bug must not kill the server: show it, and retry on the next save
@@ -53,7 +55,12 @@ class DevState:
         if self.errors:
             print(f"build #{self.builds} failed:\n{self.errors}", file=sys.stderr, flush=True)
         else:
-            print(f"build #{self.builds}: {report.files} files in {report.seconds:.2f} s", file=sys.stderr, flush=True)
+            print(
+                f"build #{self.builds}: {report.rendered} pages rendered, {report.written} files written"
+                f" in {report.seconds:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def status(self) -> bytes:
         return json.dumps({"builds": self.builds, "ok": not self.errors}).encode()
@@ -153,7 +160,7 @@ def serve(project: Project, host: str, port: int) -> None:
     from livereload.watcher import Watcher
     from tornado.ioloop import IOLoop
 
-    state = DevState()
+    state = DevState(project)
     loops: list[IOLoop] = []
     rebuilder = Rebuilder(
         (project.content, project.templates, project.static),

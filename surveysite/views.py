@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -141,7 +142,7 @@ class LanguageViews:
     benchmarks: tuple[BenchmarkView, ...]
     pages: tuple[PageView, ...]
 
-    @property
+    @functools.cached_property
     def nav(self) -> tuple[NavItem, ...]:
         return tuple(NavItem(p.slug, p.path, p.title) for p in self.pages)
 
@@ -160,8 +161,7 @@ def _sizes(paper: Paper) -> list[int]:
     return sorted({m.params for m in (paper.proposed or paper.models) if m.params})
 
 
-def size_buckets(paper: Paper) -> tuple[str, ...]:
-    sizes = _sizes(paper)
+def _size_buckets(sizes: list[int]) -> tuple[str, ...]:
     return tuple(ident for ident, low, high in SIZE_BUCKETS if any(low <= s < high for s in sizes)) or ("unknown",)
 
 
@@ -173,8 +173,7 @@ def technique_path(ident: str) -> str:
     return f"techniques/{ident}/"
 
 
-def _size_text(paper: Paper) -> str:
-    sizes = _sizes(paper)
+def _size_text(sizes: list[int]) -> str:
     if not sizes:
         return ""
     if len(sizes) == 1:
@@ -263,6 +262,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
             for r in paper.results
         )
         summary_lang = lang if lang in paper.summaries else default
+        sizes = _sizes(paper)
         papers.append(
             PaperView(
                 slug=paper.slug,
@@ -280,9 +280,9 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 technique_ids=paper.techniques,
                 models=models,
                 results=results,
-                size_text=_size_text(paper),
-                size_sort=next(iter(_sizes(paper)), 0),
-                size_buckets=size_buckets(paper),
+                size_text=_size_text(sizes),
+                size_sort=next(iter(sizes), 0),
+                size_buckets=_size_buckets(sizes),
                 summary=paper.summaries[summary_lang],
                 summary_lang=summary_lang,
                 verified=paper.verified,
