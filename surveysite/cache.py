@@ -58,7 +58,8 @@ class Cache:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        self.used[key] = value
+        if self.folder is not None:  # without a folder nothing is saved: hold nothing in memory
+            self.used[key] = value
 
     def save(self, *, background: bool = False) -> None:
         """Write what this build used, and start the next build from it. In the background, a
