@@ -1,7 +1,8 @@
 """Write stage: build a complete staging folder, then swap it in for the output folder.
 
 The previous site stays in place, byte for byte, until the new one is complete: a failed or
-killed build leaves at most a stray staging folder, which the next run removes.
+killed build leaves at most a stray staging folder, which the next run removes. With a cache, the
+staging folder is the site before last (the spare tree), so a rebuild only replaces what differs.
 """
 
 from __future__ import annotations
