@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,21 @@ from typing import Any
 FOLDER = ".surveysite-cache"
 
 
-def _code_version() -> str:
+def code_digest(modules: Iterable[str], packages: Iterable[str]) -> str:
+    """Of surveysite's modules (file names) and the packages' versions: what turns inputs into a
+    cached value, so that changing either misses the cache."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("source.py", "markdown.py", "model.py", "cache.py", "write.py"):
-        digest.update((here / name).read_bytes())
-    for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"):
-        digest.update(version(package).encode())
-    return digest.hexdigest()[:16]
+    for name in modules:
+        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+    for package in packages:
+        digest.update(package.encode() + b"\0" + version(package).encode())
+    return digest.hexdigest()
+
+
+def _code_version() -> str:
+    modules = ("source.py", "markdown.py", "model.py", "cache.py", "write.py")
+    return code_digest(modules, ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"))[:16]
 
 
 class Cache:

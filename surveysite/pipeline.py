@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from surveysite.cache import FOLDER, Cache
@@ -43,8 +43,7 @@ class Project:
 class BuildReport:
     files: int = 0
     written: int = 0
-    unchanged: int = 0
-    """Files written afresh, and files hard-linked unchanged from the previous build."""
+    """Files written afresh; the others are hard-linked unchanged from the previous build."""
     rendered: int = 0
     kept: int = 0
     """Pages rendered, and pages not rendered because their inputs are those of the previous build."""
@@ -56,6 +55,10 @@ class BuildReport:
             self.on_stage(stage)
 
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> int:
+        return self.files - self.written
 
     @property
     def seconds(self) -> float:
@@ -131,15 +134,16 @@ def build(project: Project, report: BuildReport | None = None, cache: Cache | No
     manifest_key = cache.key("manifest", str(project.out.absolute()))
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
-    out = project.out.absolute()
-    _site, files = prepare(project, report, cache=cache, keep=functools.partial(manifest.keeps, out))
+    keep = functools.partial(manifest.keeps, project.out.absolute())
+    _site, files = prepare(project, report, cache=cache, keep=keep)
     start = time.perf_counter()
     spare = project.cache_folder / "previous-site" if project.cache_folder else None
     post = _search_step(project, report)
-    report.files = write_site(files, project.static, project.out, post=post, manifest=manifest, spare=spare)
+    report.files, report.written = write_site(
+        files, project.static, project.out, post=post, manifest=manifest, spare=spare
+    )
     report.begin("write")
-    report.written, report.unchanged = manifest.written, manifest.unchanged
-    cache.put(manifest_key, replace(manifest, written=0, unchanged=0))
+    cache.put(manifest_key, manifest)
     cache.save(background=given)
     elapsed = time.perf_counter() - start
     report.timings["write"] = elapsed - report.timings["render"] - report.timings.get("search", 0.0)

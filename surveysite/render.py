@@ -22,7 +22,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from surveysite import chart
-from surveysite.cache import Cache
+from surveysite.cache import Cache, code_digest
 from surveysite.errors import BuildError, SourceError
 from surveysite.exports import atom_feed, bib_exports, bibtex_entries, papers_json, result_exports, scholarly_article
 from surveysite.i18n import CHART_LABELS, STRINGS
@@ -144,8 +144,9 @@ def render_site(
     """
     cache = cache if cache is not None else Cache(None)
     env = make_environment(templates, cache)
+    jobs: list[_Job] = []
     try:
-        jobs, files = _plan(site, env, templates, cache)
+        files = list(_files(site, env, templates, cache, jobs))  # the pages become jobs; other files are quick
     except (jinja2.TemplateError, TypeError, AttributeError) as exc:
         raise BuildError([_template_error(exc, templates)]) from exc
     errors = offsite_loads(files)
@@ -176,7 +177,7 @@ class _Job:
 def _run_job(job: _Job, templates: Path, keep: Keep | None) -> OutputFile | Kept | SourceError | list[SourceError]:
     """One page: Kept when unchanged, else rendered and checked for off-site loads. A template
     error becomes a SourceError here, where its traceback still exists."""
-    key = hashlib.blake2b(_fingerprint(job.key_parts), digest_size=16).digest()
+    key = _digest(job.key_parts)
     if keep is not None and keep(job.path, key):
         return Kept(job.path, key)
     try:
@@ -201,12 +202,9 @@ def _digest(value: Any) -> bytes:
 
 
 @functools.lru_cache(maxsize=1)
-def _code_digest() -> bytes:
+def _code_digest() -> str:
     """The renderer itself: every module of surveysite and the template engine's version."""
-    digest = hashlib.blake2b(f"{jinja2.__version__}".encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
-    return digest.digest()
+    return code_digest(sorted(p.name for p in Path(__file__).parent.glob("*.py")), ("jinja2", "markupsafe"))
 
 
 def _templates_digest(templates: Path) -> bytes:
@@ -245,13 +243,6 @@ def _reads_everything(env: jinja2.Environment, cache: Cache) -> Callable[[str], 
         return False
 
     return reads
-
-
-def _plan(site: Site, env: jinja2.Environment, templates: Path, cache: Cache) -> tuple[list[_Job], list[OutputFile]]:
-    """The pages to render (as jobs) and the other files (made here: they are quick)."""
-    jobs: list[_Job] = []
-    files = list(_files(site, env, templates, cache, jobs))
-    return jobs, files
 
 
 def _files(
@@ -332,7 +323,7 @@ def _files(
             t=STRINGS[lang],
             site=config,
             site_title=config.title[lang],
-            lang_views=listing(lang),
+            lang_views=listing(lang) if reads_everything(template) else None,
             nav_pages=views[lang].nav,
             here=here,
             path=path,

@@ -93,8 +93,6 @@ class Manifest:
     """The spare tree is trusted only while its TOKEN file holds this: the file is written when the
     tree leaves the live site and removed before the tree is changed, so a build killed half-way
     leaves a tree that is not reused."""
-    written: int = 0
-    unchanged: int = 0
 
     def keeps(self, out: Path, path: str, key: bytes) -> bool:
         """Whether out/path was made from inputs with this key and is still as the build left it."""
@@ -128,7 +126,7 @@ def write_site(
     post: Callable[[Path], None] | None = None,
     manifest: Manifest | None = None,
     spare: Path | None = None,
-) -> int:
+) -> tuple[int, int]:
     """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in.
 
     With a manifest of the previous build, Kept pages and files with unchanged bytes are
@@ -137,7 +135,7 @@ def write_site(
     the swap and is the next build's staging folder: only the files that differ are replaced, so
     a rebuild creates and deletes no folders for unchanged pages. Files are never written in
     place (the spare tree shares unchanged files with the live site): a changed one is unlinked
-    and written anew.
+    and written anew. Returns how many files the site has, and how many were written.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +143,7 @@ def write_site(
         shutil.rmtree(stray, ignore_errors=True)
     manifest = manifest if manifest is not None else Manifest()
     staging, reused = _staging(out, manifest, spare)
-    count = written = 0
+    written = 0
     try:
         folders: set[Path] = set()
         entries: dict[str, Entry] = {}
@@ -171,7 +169,6 @@ def write_site(
                     written += 1
             stat = target.stat()
             entries[file.path] = (digest, file.key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
-            count += 1
         for path in sorted(reused.keys() - entries.keys()):
             _remove(staging / path)
             _prune((staging / path).parent, staging)
@@ -191,8 +188,7 @@ def write_site(
             shutil.rmtree(previous)
         manifest.spare, manifest.spare_token = {}, b""
     manifest.entries = entries
-    manifest.written, manifest.unchanged = written, count - written
-    return count
+    return len(entries), written
 
 
 def _staging(out: Path, manifest: Manifest, spare: Path | None) -> tuple[Path, dict[str, Entry]]:
