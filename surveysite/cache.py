@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from surveysite.errors import os_error
 
 FOLDER = ".surveysite-cache"
 
@@ -88,6 +91,14 @@ class Cache:
         self._write(used)
 
     def _write(self, used: dict[str, Any]) -> None:
+        """A cache that cannot be saved costs only speed: the site is already in place."""
+        try:
+            self._replace(used)
+        except OSError as exc:
+            error = os_error(exc)
+            print(f"{error.path}: warning: build cache not saved ({error.message})", file=sys.stderr)
+
+    def _replace(self, used: dict[str, Any]) -> None:
         assert self.folder is not None and self.path is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in self.folder.glob("content-*.pickle"):

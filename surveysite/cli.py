@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from surveysite.errors import BuildError
+from surveysite.errors import BuildError, os_error
 from surveysite.load import display_path
 from surveysite.pipeline import BuildReport, Project, build, check
 from surveysite.scaffold import paper_scaffold
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder (default: _site/)")
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
             sub.add_argument("--no-cache", action="store_true", help="ignore and do not write .surveysite-cache/")
+            sub.add_argument(
+                "--no-wait", action="store_true", help="fail at once if another build is writing the output folder"
+            )
 
     with_paths(commands.add_parser("build", help="build the site (the default)"))
     serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
@@ -60,7 +64,30 @@ def main(argv: list[str] | None = None) -> int:
         getattr(args, "out", ROOT / "_site"),
         search=not getattr(args, "no_search", False),
         cache=not getattr(args, "no_cache", False),
+        wait=not getattr(args, "no_wait", False),
     )
+    if args.command != "serve":  # a dev server stopped by SIGTERM simply dies, as it did before: its
+        signal.signal(signal.SIGTERM, _terminate)  # rebuilds are as safe against that as against SIGKILL
+    try:
+        return _run(args, project)
+    except KeyboardInterrupt:
+        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        return 143
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that every stage cleans up on its way out."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleaning up must not be interrupted again
+    raise Terminated
+
+
+def _run(args: argparse.Namespace, project: Project) -> int:
     if not project.templates.is_dir():
         print(f"build.py: error: templates folder {display_path(project.templates)} does not exist", file=sys.stderr)
         return 2
@@ -83,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             )
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
+        return 1
+    except OSError as exc:  # the disk, not the content: a full disk, a read-only folder
+        print(BuildError([os_error(exc)]).report(), file=sys.stderr)
         return 1
     return 0
 

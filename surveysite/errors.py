@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,12 +48,52 @@ class BuildError(Exception):
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice most like `word`, if any is close enough to be a likely typo."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The choice most like `word`, if any is close enough to be a likely typo.
+
+    A choice equal but for case comes first ('FLAN-T5-SMALL' is 'Flan-T5-Small', not 'T5-Small');
+    otherwise case is ignored in the comparison, so that shouting does not hide a typo.
+    """
+    options = sorted(choices)
+    folded = word.casefold()
+    same = [choice for choice in options if choice.casefold() == folded]
+    if same:
+        return same[0]
+    by_folded: dict[str, str] = {}
+    for choice in options:
+        by_folded.setdefault(choice.casefold(), choice)
+    close = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
+    return by_folded[close[0]] if close else None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` suffix, or '' when nothing is close."""
     match = closest(word, choices)
     return f" (did you mean '{match}'?)" if match is not None else ""
+
+
+_PLAIN = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOENT: "no such file or folder",
+    errno.EEXIST: "something is already there",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EIO: "input/output error (the disk may be failing)",
+}
+
+
+def os_error(exc: OSError) -> SourceError:
+    """An operating-system failure as one line naming the path and the reason in plain words."""
+    name = exc.filename if exc.filename is not None else "surveysite"
+    path = os.fsdecode(name) if isinstance(name, (str, bytes, os.PathLike)) else str(name)
+    try:
+        relative = os.path.relpath(path)
+        path = path if relative.startswith("..") else relative
+    except ValueError:  # pragma: no cover - another drive on Windows
+        pass
+    reason = _PLAIN.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+    return SourceError(path, 0, 0, reason)

@@ -16,6 +16,7 @@ from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError
 from surveysite.source import MAX_FILE_BYTES, RawDocument, load_markdown, load_yaml_file
 
+SURVEY_FILES = ("site.yaml", "taxonomy.yaml", "benchmarks.yaml")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)?")
 """The shape of a language suffix in `<slug>.<lang>.md`; anything else is part of the slug."""
 
@@ -79,9 +80,13 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             return loader
 
         def load(path: Path, display: str) -> RawDocument:
-            if path.stat().st_size > MAX_FILE_BYTES:
+            try:
+                data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+            except OSError:
+                data = None
+            if data is None:
                 return loader(path, display)  # which says why the file is refused
-            key = cache.key(loader.__name__, display, path.read_bytes())
+            key = cache.key(loader.__name__, display, data)
             doc: RawDocument | None = cache.get(key)
             if doc is None:
                 doc = loader(path, display)
@@ -90,8 +95,14 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
 
         return load
 
+    start = "start one with `surveysite init FOLDER`, or point --content at a survey's content folder"
     if not root.is_dir():
-        raise BuildError([SourceError(display_path(root), 0, 0, "content folder does not exist")])
+        raise BuildError([SourceError(display_path(root), 0, 0, f"content folder does not exist; {start}")])
+    if not any((root / name).exists() or (root / name).is_symlink() for name in SURVEY_FILES):
+        # Three "required file is missing" errors would hide the real problem: the wrong folder.
+        raise BuildError(
+            [SourceError(display_path(root), 0, 0, f"no survey here (no {'/'.join(SURVEY_FILES)}); {start}")]
+        )
     inside = root.resolve()
 
     def problem(path: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -23,6 +24,13 @@ def _run(index: int) -> Any:
     assert _WORK is not None
     function, items = _WORK
     return function(items[index])
+
+
+def _worker() -> None:
+    """Ctrl-C reaches the whole process group: only the parent reports it (and ends the pool);
+    SIGTERM from the pool's own shutdown ends a worker without a word."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def jobs() -> int:
@@ -44,7 +52,7 @@ def parallel_iter(function: Callable[[Any], T], items: Sequence[Any]) -> Iterato
         return
     _WORK = (function, items)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker) as pool:
             yield from pool.imap(_run, range(len(items)), chunksize=max(1, len(items) // (workers * 16)))
     finally:
         _WORK = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from surveysite.cache import FOLDER, Cache
 from surveysite.errors import BuildError
 from surveysite.load import load_content
+from surveysite.lock import output_lock
 from surveysite.markdown import render_summaries
 from surveysite.model import Site
 from surveysite.output import Kept, OutputFile
@@ -33,6 +34,8 @@ class Project:
     """Run Pagefind over the staged site (off for quick previews and benchmarks)."""
     cache: bool = True
     """Reuse parsed files and rendered Markdown from .surveysite-cache/ next to the output folder."""
+    wait: bool = True
+    """Wait for another build of the same output folder to finish, instead of failing at once."""
 
     @property
     def cache_folder(self) -> Path | None:
@@ -127,6 +130,11 @@ def build(project: Project, report: BuildReport | None = None, cache: Cache | No
 
     A dev server passes the same cache to every build, so that it is read from disk only once.
     """
+    with output_lock(project.out, wait=project.wait):
+        return _build(project, report, cache)
+
+
+def _build(project: Project, report: BuildReport | None, cache: Cache | None) -> BuildReport:
     report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
     given = cache is not None
@@ -137,7 +145,8 @@ def build(project: Project, report: BuildReport | None = None, cache: Cache | No
     keep = functools.partial(manifest.keeps, project.out.absolute())
     _site, files = prepare(project, report, cache=cache, keep=keep)
     start = time.perf_counter()
-    spare = project.cache_folder / "previous-site" if project.cache_folder else None
+    # One spare tree per output folder: two outputs side by side share a cache folder.
+    spare = project.cache_folder / f"previous-{project.out.absolute().name}" if project.cache_folder else None
     post = _search_step(project, report)
     report.files, report.written = write_site(
         files, project.static, project.out, post=post, manifest=manifest, spare=spare

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import yaml
 
-from surveysite.errors import BuildError, SourceError
+from surveysite.errors import BuildError, SourceError, os_error
 
 Key = tuple[str | int, ...]
 """Path to a value inside a YAML document, e.g. ('models', 0, 'params')."""
@@ -21,6 +22,9 @@ MAX_FILE_BYTES = 2_000_000
 """A summary is a few kilobytes; anything this large is a mistake, not content."""
 MAX_DEPTH = 64
 """Content nests four or five levels; deeper YAML is a mistake or an attack on the parser."""
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters, DEL too, but not tab and newline: invisible in an editor, they
+would travel into the HTML, the feeds and the BibTeX (a NUL ends a C string in LaTeX tools)."""
 _FRONT_MATTER_HINT = "the file must start with a line '---' followed by YAML and another '---'"
 
 
@@ -71,7 +75,7 @@ def read_text(path: Path, display: str) -> str:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise BuildError([SourceError(display, 0, 0, f"cannot read file: {exc.strerror}")]) from exc
+        raise BuildError([SourceError(display, 0, 0, f"cannot read file: {os_error(exc).message}")]) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -79,7 +83,23 @@ def read_text(path: Path, display: str) -> str:
         raise BuildError(
             [SourceError(display, line, 0, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8")]
         ) from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if CONTROL.search(text):
+        raise BuildError(_control_errors(text, display))
+    return text
+
+
+def control_message(char: str) -> str:
+    return f"control character U+{ord(char):04X} is not allowed in content; delete it (only tab and newline are)"
+
+
+def _control_errors(text: str, display: str) -> list[SourceError]:
+    """Every control character in the raw text, at its line and column."""
+    errors = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in CONTROL.finditer(line):
+            errors.append(SourceError(display, number, match.start() + 1, control_message(match.group())))
+    return errors
 
 
 def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
@@ -208,6 +228,9 @@ def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceErr
             continue
         seen.add(id(node))
         doc.values[key] = position
+        if isinstance(node, yaml.ScalarNode) and (control := CONTROL.search(node.value)):
+            # Raw control bytes were refused when the file was read: this one is a YAML escape ("\0").
+            errors.append(SourceError(doc.path, *position, control_message(control.group())))
         if len(key) > MAX_DEPTH:
             errors.append(
                 SourceError(
@@ -221,6 +244,8 @@ def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceErr
                 name = str(key_node.value)
                 child = (*key, name)
                 where = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+                if control := CONTROL.search(name):
+                    errors.append(SourceError(doc.path, *where, control_message(control.group())))
                 if name in names:
                     errors.append(
                         SourceError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import hashlib
 import os
 import shutil
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from surveysite.errors import BuildError, SourceError
+from surveysite.errors import BuildError, SourceError, os_error
 from surveysite.load import display_path
 from surveysite.output import Kept, OutputFile
 
@@ -72,8 +73,13 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False  # the kernel or file system cannot exchange: rename in two steps
+    # Anything else (a folder that is not writable, a full disk) would fail the fallback too.
+    raise OSError(code, os.strerror(code), str(a))
 
 
 Entry = tuple[bytes, bytes, int, int, int]
@@ -177,6 +183,12 @@ def write_site(
             shutil.rmtree(staging / "pagefind", ignore_errors=True)
             post(staging)
         previous = _swap(staging, out)
+    except OSError as exc:  # a full disk, a read-only folder: one line, and the old site stays
+        shutil.rmtree(staging, ignore_errors=True)
+        error = os_error(exc) if exc.filename is not None else SourceError(display_path(out), 0, 0, "")
+        reason = error.message or os_error(exc).message
+        message = f"{reason}; the previous site is unchanged"
+        raise BuildError([SourceError(error.path, 0, 0, message)]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -221,7 +233,11 @@ def _swap(staging: Path, out: Path) -> Path | None:
     if not _exchange(staging, out):
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
         out.rename(retired)
-        staging.rename(out)
+        try:
+            staging.rename(out)
+        except BaseException:
+            retired.rename(out)  # the previous site goes back before anything else happens
+            raise
         retired.rename(staging)
     return staging
 

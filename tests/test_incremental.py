@@ -180,7 +180,7 @@ def test_edit_after_edit_the_spare_tree_is_reused_and_the_live_site_never_touche
     change a file of the live site through a shared hard link, and must leave no stale files or
     empty folders behind."""
     out = tmp_path / "_site"
-    spare = tmp_path / ".surveysite-cache/previous-site"
+    spare = tmp_path / ".surveysite-cache/previous-_site"
     build(_project(src, out))
     for step, edit in enumerate(EDITS.values()):
         live = _tree(out)
@@ -197,7 +197,7 @@ def test_edit_after_edit_the_spare_tree_is_reused_and_the_live_site_never_touche
 
 def test_a_spare_tree_changed_since_is_not_trusted(src: Path, tmp_path: Path) -> None:
     out = tmp_path / "_site"
-    spare = tmp_path / ".surveysite-cache/previous-site"
+    spare = tmp_path / ".surveysite-cache/previous-_site"
     for _ in range(3):
         build(_project(src, out))
     reference = _tree(out)

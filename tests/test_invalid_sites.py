@@ -165,7 +165,10 @@ def test_missing_content_folder(
     _assemble(tmp_path / "none", tmp_path)
     monkeypatch.chdir(tmp_path)
     err = _build_fails(tmp_path, capsys, content="contnet")
-    assert err == "contnet: error: content folder does not exist\n1 error in 1 file; nothing written\n"
+    assert err == (
+        "contnet: error: content folder does not exist; start one with `surveysite init FOLDER`,"
+        " or point --content at a survey's content folder\n1 error in 1 file; nothing written\n"
+    )
 
 
 def test_output_folder_not_ours(

@@ -54,3 +54,28 @@ def test_static_files_become_assets(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     write_site(_files("x"), static, out)
     assert (out / "assets" / "site.css").read_text() == "body{}"
+
+
+def test_two_step_swap_puts_the_previous_site_back_when_it_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system cannot exchange two folders, the swap renames twice; if the second rename
+    fails, the previous site must be back in place before the error is reported."""
+    from surveysite import write
+    from surveysite.errors import BuildError
+
+    out = tmp_path / "_site"
+    write_site(_files("good"), None, out)
+    monkeypatch.setattr(write, "_exchange", lambda _a, _b: False)
+    real_rename = Path.rename
+
+    def rename(self: Path, target: Path) -> Path:
+        if ".staging-" in self.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(BuildError):
+        write_site(_files("bad"), None, out)
+    assert (out / "index.html").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
