@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
 import re
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from surveysite.i18n import STRINGS
 from surveysite.model import Paper, Site
 from surveysite.output import OutputFile
 from surveysite.views import LanguageViews, paper_path
@@ -33,7 +35,7 @@ def bibtex(paper: Paper, page_url: str) -> str:
     fields: list[tuple[str, str]] = [
         ("title", "{" + _bib_text(paper.title) + "}"),
         ("author", " and ".join(_bib_text(a) for a in paper.authors)),
-        ("year", str(paper.year)),
+        ("year", str(paper.venue_year or paper.year)),
     ]
     if paper.arxiv and ("arxiv" in venue.lower() or not venue):
         kind = "misc"
@@ -47,8 +49,13 @@ def bibtex(paper: Paper, page_url: str) -> str:
     else:
         kind = "inproceedings"
         fields.append(("booktitle", _bib_text(venue)))
+    fields += [(name, _bib_text(value)) for name, value in (("volume", paper.volume), ("number", paper.number)) if value]
+    if paper.pages:
+        fields.append(("pages", _bib_text(re.sub(r"\s*[-–]+\s*", "--", paper.pages))))
     if paper.arxiv and kind != "misc":
         fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+    if paper.doi:
+        fields.append(("doi", _bib_text(paper.doi)))
     url = paper.links.get("abstract") or paper.links.get("project") or page_url
     fields.append(("url", url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")))
     width = max(len(name) for name, _ in fields)
@@ -61,11 +68,34 @@ def bibtex_entries(site: Site) -> dict[str, str]:
     return {p.slug: bibtex(p, site.config.site_url + paper_path(p.slug)) for p in site.papers}
 
 
-def bib_exports(entries: dict[str, str]) -> Iterator[OutputFile]:
-    """papers/<slug>/cite.bib for each paper and survey.bib with all of them."""
+def survey_bibtex(site: Site) -> str:
+    """The survey's own entry (site.yaml's citation), or '' when it has none."""
+    cite = site.config.citation
+    if cite is None:
+        return ""
+    default = site.config.languages[0]
+    fields = [
+        ("title", "{" + _bib_text(cite.title) + "}"),
+        # A group name ("surveysite contributors") in braces, or BibTeX reads it as first and last name.
+        ("author", " and ".join(_bib_text(a) if a[:1].isupper() else "{" + _bib_text(a) + "}" for a in cite.authors)),
+        ("year", str(cite.year)),
+        ("howpublished", _bib_text(site.config.title[default]) + ", \\url{" + site.config.site_url + "}"),
+        ("url", site.config.site_url),
+    ]
+    if cite.doi:
+        fields.append(("doi", _bib_text(cite.doi)))
+    if site.config.license:
+        fields.append(("note", _bib_text(f"Text and data: {site.config.license.name}")))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@misc{{survey:{cite.year},\n{body}\n}}\n"  # a colon: no paper slug can take this key
+
+
+def bib_exports(entries: dict[str, str], survey: str = "") -> Iterator[OutputFile]:
+    """papers/<slug>/cite.bib for each paper and survey.bib with all of them (the survey's own first)."""
     for slug, entry in entries.items():
         yield OutputFile(paper_path(slug) + "cite.bib", entry.encode())
-    yield OutputFile("survey.bib", "\n".join(entries.values()).encode())
+    yield OutputFile("survey.bib", "\n".join([survey, *entries.values()] if survey else entries.values()).encode())
 
 
 def papers_json(site: Site) -> OutputFile:
@@ -83,6 +113,11 @@ def papers_json(site: Site) -> OutputFile:
                 "year": paper.year,
                 "venue": paper.venue,
                 "arxiv": paper.arxiv or None,
+                "doi": paper.doi or None,
+                "builds_on": list(paper.builds_on),
+                "history": [
+                    {"date": c.date.isoformat(), "change": c.change[site.config.languages[0]]} for c in paper.history
+                ],
                 "tldr": paper.tldr,
                 "links": paper.links,
                 "license": paper.license or None,
@@ -106,7 +141,12 @@ def papers_json(site: Site) -> OutputFile:
                 "cite": site.config.site_url + paper_path(paper.slug) + "cite.bib",
             }
         )
-    return OutputFile("data/papers.json", _json_records("papers", records))
+    return OutputFile("data/papers.json", _json_records("papers", records, **_data_licence(site)))
+
+
+def _data_licence(site: Site) -> dict[str, Any]:
+    licence = site.config.license
+    return {"license": {"name": licence.name, "url": licence.url}} if licence else {}
 
 
 def _json_records(name: str, records: list[dict[str, Any]], **head: Any) -> bytes:
@@ -121,7 +161,7 @@ def _json_records(name: str, records: list[dict[str, Any]], **head: Any) -> byte
 RESULT_FIELDS = ("paper", "model", "params", "role", "benchmark", "setting", "score", "source", "note")
 
 
-def result_exports(views: LanguageViews) -> Iterator[OutputFile]:
+def result_exports(views: LanguageViews, site: Site) -> Iterator[OutputFile]:
     """data/results.csv and data/results.json: every result, one row each, stable order."""
     rows: list[dict[str, Any]] = [
         {
@@ -144,14 +184,15 @@ def result_exports(views: LanguageViews) -> Iterator[OutputFile]:
     writer.writeheader()
     writer.writerows(rows)
     yield OutputFile("data/results.csv", buffer.getvalue().encode())
-    yield OutputFile("data/results.json", _json_records("results", rows, fields=RESULT_FIELDS))
+    yield OutputFile("data/results.json", _json_records("results", rows, fields=RESULT_FIELDS, **_data_licence(site)))
 
 
 def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:
     """<prefix>feed.xml: papers by the date they were added, newest first; dated by content, not by clock."""
     dated = sorted((p for p in views.papers if p.added), key=lambda p: (p.added, p.slug), reverse=True)
     base = site.config.site_url + prefix
-    updated = f"{dated[0].added.isoformat()}T00:00:00Z" if dated and dated[0].added else "1970-01-01T00:00:00Z"
+    days = [p.added for p in dated if p.added] + [c.date for c in views.changes]
+    updated = f"{max(days).isoformat()}T00:00:00Z" if days else "1970-01-01T00:00:00Z"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(views.lang)}">',
@@ -176,33 +217,59 @@ def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> Outp
             f"    <summary>{xml_escape(paper.tldr or paper.title)}</summary>",
             "  </entry>",
         ]
+    for change in views.changes:
+        if any(p.path == change.paper.path and p.added == change.date for p in dated):
+            continue  # the paper's own entry says it was added
+        url = base + change.paper.path + "#history"
+        stamp = f"{change.date.isoformat()}T00:00:00Z"
+        lines += [
+            "  <entry>",
+            f"    <title>{xml_escape(STRINGS[views.lang]['feed_change'].format(paper=change.paper.text))}</title>",
+            f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
+            f"    <id>{xml_escape(url)}-{change.date.isoformat()}-{_short_digest(change.text)}</id>",
+            f"    <published>{stamp}</published>",
+            f"    <updated>{stamp}</updated>",
+            f"    <author><name>{xml_escape(title)}</name></author>",
+            f"    <summary>{xml_escape(change.text)}</summary>",
+            "  </entry>",
+        ]
     lines.append("</feed>")
     return OutputFile(prefix + "feed.xml", ("\n".join(lines) + "\n").encode())
 
 
-def scholarly_article(paper: Paper, page_url: str, lang: str) -> dict[str, Any]:
-    """schema.org JSON-LD for a paper page: the paper itself, described by this page."""
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
+def page_about_paper(paper: Paper, page_url: str, lang: str) -> dict[str, Any]:
+    """schema.org JSON-LD: this page is a WebPage (in its own language) about the paper, which is
+    the ScholarlyArticle; the page never claims to be the paper."""
+    article: dict[str, Any] = {
         "@type": "ScholarlyArticle",
         "headline": paper.title[:110],
-        "name": paper.text("title", lang),
+        "name": paper.title,
         "author": [{"@type": "Person", "name": a} for a in paper.authors],
         "datePublished": str(paper.year),
-        "url": page_url,
-        "mainEntityOfPage": page_url,
-        "inLanguage": "en",
         "keywords": list(paper.techniques),
     }
     if paper.venue:
-        data["publisher"] = {"@type": "Organization", "name": paper.venue}
-    if paper.tldr:
-        data["abstract"] = paper.text("tldr", lang)
-    if paper.arxiv:
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv}
+        article["publisher"] = {"@type": "Organization", "name": paper.venue}
+    if paper.doi:
+        article["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
+        article["url"] = f"https://doi.org/{paper.doi}"
     same = [paper.links[k] for k in ("abstract", "pdf", "code", "weights", "project") if k in paper.links]
     if same:
-        data["sameAs"] = same
+        article["sameAs"] = same
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "url": page_url,
+        "name": paper.text("title", lang),
+        "inLanguage": lang,
+        "about": article,
+    }
+    if paper.tldr:
+        data["description"] = paper.text("tldr", lang)
     if paper.verified:
         data["dateModified"] = paper.verified.isoformat()
     return data
+
+
+def _short_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()

@@ -18,6 +18,24 @@ class SiteConfig:
     languages: tuple[str, ...]
     """The first is the default language, served at the root."""
     repo_url: str = ""
+    citation: Citation | None = None
+    """How to cite the survey itself (shown on the about page and in survey.bib)."""
+    license: License | None = None
+    """The licence of the survey's text and data (footer, exports)."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    authors: tuple[str, ...]
+    title: str
+    year: int
+    doi: str = ""
+
+
+@dataclass(frozen=True)
+class License:
+    name: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,14 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One dated entry of a paper's history: a reader who cited a number can see if it moved."""
+
+    date: dt.date
+    change: Text
+
+
+@dataclass(frozen=True)
 class Summary:
     """A rendered Markdown body in one language."""
 
@@ -101,6 +127,17 @@ class Paper:
     verified: dt.date | None
     summaries: dict[str, Summary]
     """Per language; a language missing here falls back to the default one."""
+    doi: str = ""
+    """Given, or derived from the arXiv id (10.48550/arXiv.<id>)."""
+    volume: str = ""
+    number: str = ""
+    pages: str = ""
+    venue_year: int | None = None
+    """The year of the venue's publication, when it differs from `year` (the first version's)."""
+    builds_on: tuple[str, ...] = ()
+    """Slugs of earlier papers of the survey that this one says it builds on."""
+    history: tuple[Change, ...] = ()
+    """Newest first."""
     translated: dict[str, Text] = field(default_factory=dict)
     """Per language, translated text fields (title, short_name, tldr)."""
     source: str = ""

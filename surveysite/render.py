@@ -24,7 +24,15 @@ from markupsafe import Markup
 from surveysite import chart
 from surveysite.cache import Cache, code_digest
 from surveysite.errors import BuildError, SourceError
-from surveysite.exports import atom_feed, bib_exports, bibtex_entries, papers_json, result_exports, scholarly_article
+from surveysite.exports import (
+    atom_feed,
+    bib_exports,
+    bibtex_entries,
+    page_about_paper,
+    papers_json,
+    result_exports,
+    survey_bibtex,
+)
 from surveysite.i18n import CHART_LABELS, STRINGS
 from surveysite.load import display_path
 from surveysite.markdown import pygments_css
@@ -351,6 +359,7 @@ def _files(
 
     by_slug = {p.slug: p for p in site.papers}
     citations = bibtex_entries(site)
+    survey_entry = survey_bibtex(site)
     frontiers: dict[int, tuple[ResultView, ...]] = {}
 
     def compact_benchmark(bench: BenchmarkView, paper: PaperView) -> BenchmarkView:
@@ -381,23 +390,25 @@ def _files(
                 title=paper.short_name,
                 paper_benchmarks=on_charts,
                 bibtex=citations[paper.slug],
-                jsonld=scholarly_article(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
+                jsonld=page_about_paper(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
             )
         page("taxonomy.html", "techniques/", lang, title=STRINGS[lang]["taxonomy_heading"])
         for technique in v.techniques:
             page("technique.html", technique.path, lang, technique=technique, title=technique.name)
         page("chart.html", "chart/", lang, title=STRINGS[lang]["chart_heading"])
         page("search.html", "search/", lang, listed=False, title=STRINGS[lang]["search_heading"])
+        page("changes.html", "changes/", lang, title=STRINGS[lang]["changes_heading"])
         for extra in v.pages:
-            page("page.html", extra.path, lang, page=extra, title=extra.title)
+            cite = survey_entry if extra.slug == "about" else ""
+            page("page.html", extra.path, lang, page=extra, title=extra.title, survey_bibtex=cite)
     yield render_page(
         "404.html", "404.html", languages[0], absolute=True, title=STRINGS[languages[0]]["not_found_title"]
     )
     yield OutputFile("sitemap.xml", _sitemap(sitemap).encode())
     yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode())
     yield OutputFile(".nojekyll", b"")
-    yield from result_exports(views[languages[0]])
-    yield from bib_exports(citations)
+    yield from result_exports(views[languages[0]], site)
+    yield from bib_exports(citations, survey_entry)
     yield papers_json(site)
     yield from schema_files(site)
     for lang in languages:

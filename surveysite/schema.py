@@ -15,7 +15,7 @@ from surveysite.errors import SourceError
 from surveysite.load import RawContent
 from surveysite.model import Site
 from surveysite.output import OutputFile
-from surveysite.validate import ARXIV, LINK_KINDS, PAPER_REQUIRED, ROLES, TRANSLATABLE
+from surveysite.validate import ARXIV, DOI, LINK_KINDS, PAPER_REQUIRED, ROLES, TRANSLATABLE
 
 _TEXT = {"type": "string", "minLength": 1}
 _COUNT = {
@@ -25,6 +25,7 @@ _COUNT = {
         {"type": "integer", "minimum": 1, "maximum": 10**16},
     ],
 }
+_SCALAR = {"anyOf": [_TEXT, {"type": "integer"}]}
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
@@ -46,6 +47,34 @@ def paper_schema(site: Site) -> dict[str, Any]:
             "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
             "venue": _TEXT,
             "arxiv": {"type": "string", "pattern": f"^(?:{ARXIV.pattern})$"},
+            "doi": {"type": "string", "pattern": f"^(?:https://doi.org/|doi:)?{DOI.pattern}$"},
+            "volume": _SCALAR,
+            "number": _SCALAR,
+            "pages": _SCALAR,
+            "venue_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+            "builds_on": {"type": "array", "uniqueItems": True, "items": {"enum": sorted(p.slug for p in site.papers)}},
+            "history": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["date", "change"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "date": _DATE,
+                        "change": {
+                            "anyOf": [
+                                _TEXT,
+                                {
+                                    "type": "object",
+                                    "required": [site.config.languages[0]],
+                                    "additionalProperties": False,
+                                    "properties": dict.fromkeys(site.config.languages, _TEXT),
+                                },
+                            ]
+                        },
+                    },
+                },
+            },
             "tldr": _TEXT,
             "added": _DATE,
             "verified": _DATE,

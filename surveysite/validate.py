@@ -17,6 +17,9 @@ from surveysite.load import ContentFile, RawContent
 from surveysite.markdown import render_markdown
 from surveysite.model import (
     Benchmark,
+    Change,
+    Citation,
+    License,
     Model,
     Page,
     Paper,
@@ -44,9 +47,25 @@ NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 ROLES = ("proposed", "baseline")
 LINK_KINDS = ("abstract", "pdf", "code", "weights", "project")
 
-RESERVED_PAGES = ("papers", "techniques", "chart", "assets", "data", "schema", "search", "pagefind")
+RESERVED_PAGES = ("papers", "techniques", "chart", "changes", "assets", "data", "schema", "search", "pagefind")
 PAPER_REQUIRED = ("title", "short_name", "authors", "year", "venue", "techniques", "models")
-PAPER_OPTIONAL = ("arxiv", "tldr", "added", "verified", "links", "license", "results")
+PAPER_OPTIONAL = (
+    "arxiv",
+    "doi",
+    "volume",
+    "number",
+    "pages",
+    "venue_year",
+    "tldr",
+    "added",
+    "verified",
+    "links",
+    "license",
+    "builds_on",
+    "history",
+    "results",
+)
+DOI = re.compile(r"10\.\d{4,9}/\S+")
 TRANSLATABLE = ("title", "short_name", "tldr")
 _MISSING = object()
 
@@ -237,7 +256,9 @@ def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfi
     if doc.data is None:
         return None, SUPPORTED_LANGUAGES
     c = Checker(doc, errors)
-    data = c.mapping((), doc.data, ("title", "description", "site_url", "languages"), ("repo_url",), "site.yaml")
+    data = c.mapping(
+        (), doc.data, ("title", "description", "site_url", "languages"), ("repo_url", "citation", "license"), "site.yaml"
+    )
     if data is None:
         return None, SUPPORTED_LANGUAGES
     languages = c.get(data, ("languages",), c.strings, ())
@@ -253,9 +274,43 @@ def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfi
     description = c.get(data, ("description",), lambda k, v: c.text(k, v, languages), None)
     site_url = c.get(data, ("site_url",), c.url, None)
     repo_url = c.get(data, ("repo_url",), c.url, "")
+    citation = c.get(data, ("citation",), lambda k, v: _citation(c, k, v), None)
+    license_ = c.get(data, ("license",), lambda k, v: _license(c, k, v), None)
     if title is None or description is None or site_url is None or not languages:
         return None, languages or SUPPORTED_LANGUAGES
-    return SiteConfig(title, description, site_url.rstrip("/") + "/", languages, repo_url), languages
+    config = SiteConfig(title, description, site_url.rstrip("/") + "/", languages, repo_url, citation, license_)
+    return config, languages
+
+
+def _citation(c: Checker, key: Key, value: Any) -> Citation | None:
+    data = c.mapping(key, value, ("authors", "title", "year"), ("doi",), "'citation'")
+    if data is None:
+        return None
+    authors = c.get(data, (*key, "authors"), c.strings, ())
+    title = c.get(data, (*key, "title"), c.string, "")
+    year = c.get(data, (*key, "year"), c.integer, 0)
+    doi = c.get(data, (*key, "doi"), lambda k, v: _doi(c, k, v), "")
+    return Citation(authors, title, year, doi) if authors and title and year else None
+
+
+def _license(c: Checker, key: Key, value: Any) -> License | None:
+    data = c.mapping(key, value, ("name", "url"), (), "'license'")
+    if data is None:
+        return None
+    name = c.get(data, (*key, "name"), c.string, "")
+    url = c.get(data, (*key, "url"), c.url, "")
+    return License(name, url) if name and url else None
+
+
+def _doi(c: Checker, key: Key, value: Any) -> str | None:
+    text = c.string(key, value)
+    if text is None:
+        return None
+    text = text.removeprefix("https://doi.org/").removeprefix("doi:")
+    if not DOI.fullmatch(text):
+        c.error(key, f"'{key[-1]}' must be a DOI such as 10.18653/v1/2021.naacl-main.185, got {text!r}")
+        return None
+    return text
 
 
 def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, tuple[str, int]], what: str) -> str | None:
@@ -415,7 +470,7 @@ def _papers(
     for slug, doc in main.items():
         if doc.data is None:
             continue
-        paper = _paper(slug, doc, techniques, benchmarks, known_benchmarks, errors)
+        paper = _paper(slug, doc, languages, techniques, benchmarks, known_benchmarks, errors, set(main))
         extra = translations.get(slug, {})
         translated: dict[str, Text] = {}
         summaries = {languages[0]: render(doc.body)}
@@ -449,10 +504,12 @@ def _papers(
 def _paper(
     slug: str,
     doc: RawDocument,
+    languages: tuple[str, ...],
     techniques: set[str] | None,
     benchmarks: dict[str, Benchmark],
     known_benchmarks: set[str] | None,
     errors: list[SourceError],
+    slugs: set[str],
 ) -> Paper | None:
     before = len(errors)
     c = Checker(doc, errors)
@@ -478,6 +535,24 @@ def _paper(
             c.error(("techniques", index), f"unknown technique '{ident}'{did_you_mean(ident, techniques)}")
         if ident in tech[:index]:
             c.error(("techniques", index), f"technique '{ident}' is listed twice; remove one")
+    doi = c.get(data, ("doi",), lambda k, v: _doi(c, k, v), "")
+    if not doi and arxiv:
+        doi = f"10.48550/arXiv.{re.sub(r'v[0-9]+$', '', arxiv)}"  # arXiv's DataCite DOI for every id
+    volume = c.get(data, ("volume",), c.string, "")
+    number = c.get(data, ("number",), c.string, "")
+    pages = c.get(data, ("pages",), c.string, "")
+    venue_year = c.get(data, ("venue_year",), c.integer, None)
+    if venue_year is not None and year is not None and venue_year < year:
+        c.error(("venue_year",), f"'venue_year' {venue_year} is before 'year' {year}, the year of the first version")
+    builds_on = c.get(data, ("builds_on",), c.strings, ())
+    for index, other in enumerate(builds_on):
+        if other == slug:
+            c.error(("builds_on", index), "a paper cannot build on itself")
+        elif slugs and other not in slugs:
+            c.error(("builds_on", index), f"unknown paper '{other}' in 'builds_on'{did_you_mean(other, slugs)}")
+        if other in builds_on[:index]:
+            c.error(("builds_on", index), f"paper '{other}' is listed twice; remove one")
+    history = _history(c, data, languages)
     models = _models(c, data)
     declared = {str(m["name"]) for m in data.get("models") or [] if isinstance(m, dict) and m.get("name") is not None}
     results = _results(c, data, declared, benchmarks, known_benchmarks)
@@ -500,8 +575,42 @@ def _paper(
         added=added,
         verified=verified,
         summaries={},
+        doi=doi,
+        volume=volume,
+        number=number,
+        pages=pages,
+        venue_year=venue_year,
+        builds_on=tuple(dict.fromkeys(builds_on)),
+        history=history,
         source=doc.path,
     )
+
+
+def _history(c: Checker, data: dict[str, Any], languages: tuple[str, ...]) -> tuple[Change, ...]:
+    """Dated changes, newest first; each change a string or one per language."""
+    changes: list[Change] = []
+    for index, raw in enumerate(c.get(data, ("history",), c.sequence, [])):
+        key: Key = ("history", index)
+        entry = c.mapping(key, raw, ("date", "change"), (), "a history entry")
+        if entry is None:
+            continue
+        date = c.get(entry, (*key, "date"), c.date, None)
+        change = c.get(entry, (*key, "change"), lambda k, v: _change_text(c, k, v, languages), None)
+        if date is not None and change is not None:
+            changes.append(Change(date, change))
+    return tuple(sorted(changes, key=lambda ch: ch.date, reverse=True))
+
+
+def _change_text(c: Checker, key: Key, value: Any, languages: tuple[str, ...]) -> Text | None:
+    """A plain string, or one per language: the first language's is required, the others fall back to it."""
+    if isinstance(value, str):
+        text = c.string(key, value)
+        return dict.fromkeys(languages, text) if text else None
+    data = c.mapping(key, value, languages[:1], languages[1:], "'change'")
+    if data is None or data.get(languages[0]) is None:
+        return None
+    found = {lang: c.get(data, (*key, lang), c.string, "") for lang in languages}
+    return {lang: found[lang] or found[languages[0]] for lang in languages} if found[languages[0]] else None
 
 
 def _arxiv(c: Checker, key: Key, value: Any) -> str | None:

@@ -80,9 +80,24 @@ class PaperView:
     """Language of `summary`; differs from the page's when the translation is missing."""
     verified: dt.date | None
     added: dt.date | None
+    doi: str = ""
+    builds_on: tuple[Ref, ...] = ()
+    built_on_by: tuple[Ref, ...] = ()
+    """Papers of the survey that say they build on this one."""
+    history: tuple[ChangeView, ...] = ()
+    """Newest first."""
     related: tuple[Ref, ...] = ()
     previous: Ref | None = None
     next: Ref | None = None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A dated change to one paper's page, in the page's language."""
+
+    date: dt.date
+    text: str
+    paper: Ref
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,12 @@ class LanguageViews:
     techniques: tuple[TechniqueView, ...]
     benchmarks: tuple[BenchmarkView, ...]
     pages: tuple[PageView, ...]
+
+    @functools.cached_property
+    def changes(self) -> tuple[ChangeView, ...]:
+        """Every paper's history, newest first (the 'What changed' page and the feeds)."""
+        entries = [c for p in self.papers for c in p.history]
+        return tuple(sorted(entries, key=lambda c: (c.date, c.paper.path, c.text), reverse=True))
 
     @functools.cached_property
     def nav(self) -> tuple[NavItem, ...]:
@@ -238,6 +259,10 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
         return Ref(paper.text("short_name", lang), paper_path(paper.slug))
 
     refs = {p.slug: paper_ref(p) for p in site.papers}
+    built_on_by: dict[str, list[Ref]] = defaultdict(list)
+    for paper in site.papers:
+        for other in paper.builds_on:
+            built_on_by[other].append(refs[paper.slug])
     papers = []
     for index, paper in enumerate(site.papers):
         params = {m.name: m for m in paper.models}
@@ -287,6 +312,10 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 summary_lang=summary_lang,
                 verified=paper.verified,
                 added=paper.added,
+                doi=paper.doi,
+                builds_on=tuple(refs[s] for s in paper.builds_on),
+                built_on_by=tuple(built_on_by[paper.slug]),
+                history=tuple(ChangeView(c.date, c.change[lang], refs[paper.slug]) for c in paper.history),
                 related=tuple(refs[s] for s in related[paper.slug]),
                 previous=refs[site.papers[index - 1].slug] if index > 0 else None,
                 next=refs[site.papers[index + 1].slug] if index + 1 < len(site.papers) else None,
