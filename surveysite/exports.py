@@ -49,7 +49,9 @@ def bibtex(paper: Paper, page_url: str) -> str:
     else:
         kind = "inproceedings"
         fields.append(("booktitle", _bib_text(venue)))
-    fields += [(name, _bib_text(value)) for name, value in (("volume", paper.volume), ("number", paper.number)) if value]
+    fields += [
+        (name, _bib_text(value)) for name, value in (("volume", paper.volume), ("number", paper.number)) if value
+    ]
     if paper.pages:
         fields.append(("pages", _bib_text(re.sub(r"\s*[-–]+\s*", "--", paper.pages))))
     if paper.arxiv and kind != "misc":

@@ -109,7 +109,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "built_on_by": "Built on by",
         "history": "History of this page",
         "changes_heading": "What changed",
-        "changes_intro": "Every correction and addition to the survey's pages, newest first, so that a number you cited can be checked.",
+        "changes_intro": (
+            "Every correction and addition to the survey's pages, newest first,"
+            " so that a number you cited can be checked."
+        ),
         "changes_feed": "What changed, as a feed",
         "nav_changes": "Changes",
         "cite_survey": "Cite this survey",

@@ -36,6 +36,7 @@ def output_lock(out: Path, *, wait: bool = True) -> Iterator[None]:
     said = False
     while True:
         fd = _open(path)
+        held = False
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -52,14 +53,14 @@ def output_lock(out: Path, *, wait: bool = True) -> Iterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             if not _same_file(fd, path):
                 continue  # released and removed while we waited: lock the new one
+            held = True
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-            try:
-                yield
-            finally:
-                path.unlink(missing_ok=True)
+            yield
             return
         finally:
+            if held:  # a file left by a holder killed outright is harmless: its lock died with it
+                path.unlink(missing_ok=True)
             os.close(fd)  # releases the lock
 
 

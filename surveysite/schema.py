@@ -15,7 +15,7 @@ from surveysite.errors import SourceError
 from surveysite.load import RawContent
 from surveysite.model import Site
 from surveysite.output import OutputFile
-from surveysite.validate import ARXIV, DOI, LINK_KINDS, PAPER_REQUIRED, ROLES, TRANSLATABLE
+from surveysite.validate import ARXIV, DOI, LINK_KINDS, PAPER_REQUIRED, ROLES, SLUG, TRANSLATABLE
 
 _TEXT = {"type": "string", "minLength": 1}
 _COUNT = {
@@ -52,7 +52,12 @@ def paper_schema(site: Site) -> dict[str, Any]:
             "number": _SCALAR,
             "pages": _SCALAR,
             "venue_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
-            "builds_on": {"type": "array", "uniqueItems": True, "items": {"enum": sorted(p.slug for p in site.papers)}},
+            # Slugs by pattern, not by enum: the published schema must not change with every new paper.
+            "builds_on": {
+                "type": "array",
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": f"^{SLUG.pattern}$"},
+            },
             "history": {
                 "type": "array",
                 "items": {

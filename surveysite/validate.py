@@ -257,7 +257,11 @@ def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfi
         return None, SUPPORTED_LANGUAGES
     c = Checker(doc, errors)
     data = c.mapping(
-        (), doc.data, ("title", "description", "site_url", "languages"), ("repo_url", "citation", "license"), "site.yaml"
+        (),
+        doc.data,
+        ("title", "description", "site_url", "languages"),
+        ("repo_url", "citation", "license"),
+        "site.yaml",
     )
     if data is None:
         return None, SUPPORTED_LANGUAGES

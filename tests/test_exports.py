@@ -89,16 +89,25 @@ def test_papers_json_uses_the_same_ids_as_results_csv_and_urls(survey_site: Path
 @pytest.mark.parametrize("prefix", ["", "zh/"])
 def test_atom_feed_lists_papers_by_date_added(survey_site: Path, prefix: str) -> None:
     feed = ET.parse(survey_site / prefix / "feed.xml").getroot()
-    entries = feed.findall(f"{ATOM}entry")
+    every = feed.findall(f"{ATOM}entry")
+    entries = [e for e in every if "#history" not in e.find(f"{ATOM}link").get("href")]  # type: ignore[union-attr]
+    changes = [e for e in every if e not in entries]
     assert len(entries) == len(SLUGS)
     published = [e.findtext(f"{ATOM}published") for e in entries]
     assert published == sorted(published, reverse=True)
-    assert feed.findtext(f"{ATOM}updated") == published[0]
+    assert feed.findtext(f"{ATOM}updated") == max(e.findtext(f"{ATOM}updated") or "" for e in every)
     for entry in entries:
         url = entry.find(f"{ATOM}link").get("href")  # type: ignore[union-attr]
         assert url.startswith(f"https://surveysite.github.io/surveysite/{prefix}papers/")
         assert entry.findtext(f"{ATOM}id") == url
         assert entry.findall(f"{ATOM}author")
+    # Each change after a paper was added is an entry of its own, linking to the page's history.
+    assert len(changes) == len(SLUGS)
+    ids = [e.findtext(f"{ATOM}id") for e in changes]
+    assert len(set(ids)) == len(ids)
+    for entry in changes:
+        assert entry.findtext(f"{ATOM}published") == "2026-12-01T00:00:00Z"
+        assert entry.findtext(f"{ATOM}summary")
     index = (survey_site / prefix / "index.html").read_text(encoding="utf-8")
     assert '<link rel="alternate" type="application/atom+xml" href="feed.xml"' in index
 
@@ -172,8 +181,17 @@ def test_paper_pages_carry_scholarly_article_json_ld(survey_site: Path) -> None:
         html = (survey_site / "papers" / slug / "index.html").read_text(encoding="utf-8")
         block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
         assert block, slug
-        data = json.loads(block.group(1))
+        page = json.loads(block.group(1))
+        # The page is a WebPage about the paper, in the page's language; it never claims to be the paper.
+        assert page["@type"] == "WebPage"
+        assert page["inLanguage"] == "en"
+        assert page["url"] == f"https://surveysite.github.io/surveysite/papers/{slug}/"
+        data = page["about"]
         assert data["@type"] == "ScholarlyArticle"
-        assert data["url"] == f"https://surveysite.github.io/surveysite/papers/{slug}/"
         assert data["author"] and all(a["@type"] == "Person" for a in data["author"])
         assert re.fullmatch(r"\d{4}", data["datePublished"])
+        if slug != "litellama":  # a model release, with no DOI
+            assert data["identifier"] == {"@type": "PropertyValue", "propertyID": "DOI", "value": data["url"][16:]}
+        zh = (survey_site / "zh" / "papers" / slug / "index.html").read_text(encoding="utf-8")
+        zh_block = re.search(r'<script type="application/ld\+json">(.*?)</script>', zh, re.DOTALL)
+        assert zh_block and json.loads(zh_block.group(1))["inLanguage"] == "zh"

@@ -6,6 +6,7 @@ byte for byte, and nothing half-written left beside it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -58,9 +59,24 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return small, large
 
 
+def _held(out: Path) -> bool:
+    """Whether some process holds the output's lock (the file alone proves nothing)."""
+    try:
+        fd = os.open(lock_path(out), os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def _wait_for_lock(out: Path, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 30
-    while not lock_path(out).exists():
+    while not _held(out):
         assert process.poll() is None, "the build ended before it took the lock"
         assert time.monotonic() < deadline
         time.sleep(0.005)

@@ -53,7 +53,7 @@ def test_filters_narrow_the_table_instantly_and_live_in_the_address(served: str,
     assert len(_shown(page)) == len(distilled)
     assert page.inner_text(".filter-count") == f"显示 {len(distilled)} / 16 篇论文"
     page.click("button[type=reset]")
-    page.wait_for_function("document.querySelectorAll('table.papers tbody tr:not([hidden])').length === 16")
+    page.wait_for_function("() => document.querySelectorAll('table.papers tbody tr:not([hidden])').length === 16")
     assert "technique=" not in page.url
 
 
@@ -77,7 +77,7 @@ def test_bibtex_copy_button_copies_the_entry(served: str, browser: Any, survey_s
     page = context.new_page()
     page.goto(served.replace("127.0.0.1", "localhost") + "papers/roberta/")
     page.click("button[data-copy]")
-    page.wait_for_function("document.querySelector('.cite [role=status]').textContent === 'Copied'")
+    page.wait_for_function("() => document.querySelector('.cite [role=status]').textContent === 'Copied'")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == (survey_site / "papers" / "roberta" / "cite.bib").read_text(encoding="utf-8")
     context.close()
