@@ -60,3 +60,45 @@ def test_summaries_in_both_languages(site: Site) -> None:
         assert 250 <= _words(paper.summaries["en"].html) <= 480, paper.slug
         assert _han(paper.summaries["zh"].html) >= 400, paper.slug
         assert paper.text("tldr", "zh") != paper.tldr, paper.slug
+
+
+NO_DOI = {"litellama"}
+"""A model release on Hugging Face: no DOI exists for it (its history says so)."""
+
+
+def test_every_paper_has_a_doi(site: Site) -> None:
+    for paper in site.papers:
+        if paper.slug in NO_DOI:
+            assert not paper.doi and not paper.arxiv
+            continue
+        assert re.fullmatch(r"10\.\d{4,9}/\S+", paper.doi), paper.slug
+    venue_dois = {p.slug: p.doi for p in site.papers if not p.doi.startswith("10.48550/")}
+    assert venue_dois == {
+        "pet": "10.18653/v1/2021.naacl-main.185",
+        "u-palm": "10.18653/v1/2023.emnlp-main.91",
+        "length-adaptive-distillation": "10.18653/v1/2023.findings-emnlp.294",
+        "supericl": "10.18653/v1/2024.findings-acl.18",
+        "flame": "10.1609/aaai.v38i12.29197",
+        "litellama": "",
+    }
+
+
+def test_lineage_and_history(site: Site) -> None:
+    slugs = {p.slug for p in site.papers}
+    years = {p.slug: p.year for p in site.papers}
+    relations = {(p.slug, other) for p in site.papers for other in p.builds_on}
+    assert relations == {("flan-t5", "flan"), ("flan-t5", "u-palm"), ("tinygsm", "phi-1-5"), ("supericl", "roberta")}
+    for later, earlier in relations:
+        assert earlier in slugs and years[earlier] <= years[later]
+    for paper in site.papers:
+        assert paper.history, paper.slug
+        assert paper.history[-1].date == paper.added and paper.history[-1].change["en"] == "Added to the survey."
+        dates = [c.date for c in paper.history]
+        assert dates == sorted(dates, reverse=True), paper.slug
+        for change in paper.history:
+            assert set(change.change) == {"en", "zh"} and _han(change.change["zh"]) > 0, paper.slug
+
+
+def test_the_survey_can_be_cited_and_its_data_is_licensed(site: Site) -> None:
+    assert site.config.citation is not None and site.config.citation.year == 2026
+    assert site.config.license is not None and site.config.license.name == "CC BY 4.0"

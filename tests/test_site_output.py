@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -94,3 +95,28 @@ def test_sitemap_lists_both_languages(basic_site: Path) -> None:
     assert "<loc>https://example.github.io/repo/papers/alpha/</loc>" in sitemap
     assert "<loc>https://example.github.io/repo/zh/papers/alpha/</loc>" in sitemap
     assert "404" not in sitemap
+
+
+def test_lineage_history_doi_and_citation_are_shown(survey_site: Path) -> None:
+    flan_t5 = (survey_site / "papers" / "flan-t5" / "index.html").read_text(encoding="utf-8")
+    assert '<dt>Builds on</dt><dd><ul class="inline-list"><li><a href="../flan/">FLAN</a></li>' in flan_t5
+    assert '<a href="https://doi.org/10.48550/arXiv.2210.11416" rel="noopener">' in flan_t5
+    assert '<h2 id="history">History of this page</h2>' in flan_t5
+    assert "JMLR volume 25, number 70" in flan_t5
+    flan = (survey_site / "papers" / "flan" / "index.html").read_text(encoding="utf-8")
+    assert '<dt>Built on by</dt><dd><ul class="inline-list"><li><a href="../flan-t5/">Flan-T5</a></li>' in flan
+    bib = (survey_site / "papers" / "flan-t5" / "cite.bib").read_text(encoding="utf-8")
+    for line in ("year          = {2024}", "volume        = {25}", "number        = {70}", "pages         = {1--53}"):
+        assert line in bib
+    # The "What changed" page lists every change, newest first, in both languages.
+    for prefix, heading in (("", "What changed"), ("zh/", "修订记录")):
+        changes = (survey_site / prefix / "changes" / "index.html").read_text(encoding="utf-8")
+        assert f"<h1>{heading}</h1>" in changes
+        dates = re.findall(r'<li><time datetime="([\d-]+)">', changes)
+        assert len(dates) == 32 and dates == sorted(dates, reverse=True)
+    about = (survey_site / "about" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="cite-survey">Cite this survey</h2>' in about and "@misc{survey:2026," in about
+    index = (survey_site / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in index
+    papers = json.loads((survey_site / "data" / "papers.json").read_text(encoding="utf-8"))
+    assert papers["license"] == {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
