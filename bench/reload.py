@@ -13,6 +13,7 @@ median and every run, and the server's own build lines.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import socket
 import statistics
@@ -93,7 +94,9 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
             page = browser.new_page()
-            page.goto(f"{base}/papers/{slug}/")
+            with urllib.request.urlopen(base + "/__surveysite/status") as response:  # where the site is served
+                site = base + json.loads(response.read())["base"]
+            page.goto(f"{site}papers/{slug}/")
             page.wait_for_function("() => window.LiveReload !== undefined", timeout=10_000)
             for run in range(args.saves):
                 marker = f"Reload marker {run}."

@@ -1,9 +1,13 @@
-"""Command line: `build.py [build|serve|check|new]`; exit 0 ok, 1 content errors, 2 usage errors."""
+"""Command line: `surveysite [build|serve|check|new|init]`, also `python3 build.py ...`.
+
+Exit 0 ok, 1 content or disk errors, 2 usage errors, 130/143 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import signal
 import sys
 import time
@@ -12,26 +16,36 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from surveysite.errors import BuildError, os_error
+from surveysite.errors import BuildError, SourceError, os_error
 from surveysite.load import display_path
 from surveysite.pipeline import BuildReport, Project, build, check
-from surveysite.scaffold import paper_scaffold
-from surveysite.validate import SLUG, SLUG_HINT
-
-ROOT = Path(__file__).resolve().parent.parent
-"""The project folder: default content/, templates/, static/ and _site/ live here."""
+from surveysite.scaffold import first_ids, paper_scaffold, survey_files
+from surveysite.validate import LANGUAGE, SLUG, SLUG_HINT
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build a research-survey website.")
-    commands = parser.add_subparsers(dest="command", metavar="{build,serve,check,new}")
+    parser = argparse.ArgumentParser(prog="surveysite", description="Build a research-survey website.")
+    commands = parser.add_subparsers(dest="command", metavar="{build,serve,check,new,init}")
 
     def with_paths(sub: argparse.ArgumentParser, out: bool = True) -> None:
-        sub.add_argument("--content", type=Path, default=ROOT / "content", help="survey folder (default: content/)")
-        sub.add_argument("--templates", type=Path, default=ROOT / "templates", help="Jinja templates folder")
-        sub.add_argument("--static", type=Path, default=ROOT / "static", help="static files, copied to assets/")
+        sub.add_argument("--content", type=Path, default=Path("content"), help="survey folder (default: content/)")
+        sub.add_argument(
+            "--templates",
+            type=Path,
+            help="templates that replace the engine's of the same name (default: templates/, if there is one)",
+        )
+        sub.add_argument(
+            "--static",
+            type=Path,
+            help="files that replace or add to the engine's assets/ (default: static/, if there is one)",
+        )
+        sub.add_argument(
+            "--site-url",
+            default=os.environ.get("SURVEYSITE_SITE_URL") or None,
+            help="where the site is published, overriding site.yaml (default: $SURVEYSITE_SITE_URL)",
+        )
         if out:
-            sub.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder (default: _site/)")
+            sub.add_argument("--out", type=Path, default=Path("_site"), help="output folder (default: _site/)")
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
             sub.add_argument("--no-cache", action="store_true", help="ignore and do not write .surveysite-cache/")
             sub.add_argument(
@@ -43,10 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     with_paths(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    with_paths(commands.add_parser("check", help="validate everything, write nothing"), out=False)
+    check_ = commands.add_parser("check", help="validate everything, write nothing")
+    with_paths(check_, out=False)
+    check_.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: also print workflow annotations, so a pull request shows each error on its line",
+    )
     new = commands.add_parser("new", help="create content/papers/<slug>.md with every field")
     new.add_argument("slug")
-    new.add_argument("--content", type=Path, default=ROOT / "content")
+    new.add_argument("--content", type=Path, default=Path("content"), help="survey folder (default: content/)")
+    init = commands.add_parser("init", help="start a new survey in an empty folder")
+    init.add_argument("folder", type=Path)
+    init.add_argument("--title", required=True, help='the survey\'s title, e.g. "Efficient Attention"')
+    init.add_argument("--languages", default="en", help="comma-separated language tags, the first the default")
     return parser
 
 
@@ -57,14 +82,22 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(args_list)  # exits with status 2 on usage errors
     if args.command == "new":
         return _new(args.content, args.slug)
+    if args.command == "init":
+        return _init(args.folder, args.title, args.languages)
+    for name in ("templates", "static"):
+        given = getattr(args, name)
+        if given is not None and not given.is_dir():
+            print(f"surveysite: error: {name} folder {display_path(given)} does not exist", file=sys.stderr)
+            return 2
     project = Project(
         args.content,
-        args.templates,
-        args.static,
-        getattr(args, "out", ROOT / "_site"),
+        args.templates if args.templates is not None else Path("templates"),
+        args.static if args.static is not None else Path("static"),
+        getattr(args, "out", Path("_site")),
         search=not getattr(args, "no_search", False),
         cache=not getattr(args, "no_cache", False),
         wait=not getattr(args, "no_wait", False),
+        site_url=args.site_url,
     )
     if args.command != "serve":  # a dev server stopped by SIGTERM simply dies, as it did before: its
         signal.signal(signal.SIGTERM, _terminate)  # rebuilds are as safe against that as against SIGKILL
@@ -88,9 +121,6 @@ def _terminate(_signum: int, _frame: object) -> None:
 
 
 def _run(args: argparse.Namespace, project: Project) -> int:
-    if not project.templates.is_dir():
-        print(f"build.py: error: templates folder {display_path(project.templates)} does not exist", file=sys.stderr)
-        return 2
     try:
         if args.command == "check":
             report = check(project)
@@ -110,6 +140,8 @@ def _run(args: argparse.Namespace, project: Project) -> int:
             )
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
+        if getattr(args, "format", "text") == "github":
+            print("\n".join(_annotation(e) for e in exc.errors))
         return 1
     except OSError as exc:  # the disk, not the content: a full disk, a read-only folder
         print(BuildError([os_error(exc)]).report(), file=sys.stderr)
@@ -157,15 +189,48 @@ def progress_bar(delay: float = 1.0) -> Iterator[Callable[[str], None]]:
 def _new(content: Path, slug: str) -> int:
     if not SLUG.fullmatch(slug):
         print(
-            f"build.py new: error: '{slug}' is not a valid slug: {SLUG_HINT}",
+            f"surveysite new: error: '{slug}' is not a valid slug: {SLUG_HINT}",
             file=sys.stderr,
         )
         return 2
     path = content / "papers" / f"{slug}.md"
     if path.exists():
-        print(f"build.py new: error: {display_path(path)} already exists", file=sys.stderr)
+        print(f"surveysite new: error: {display_path(path)} already exists", file=sys.stderr)
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(paper_scaffold(slug, dt.date.today()), encoding="utf-8")
+    technique, benchmark = first_ids(content)
+    path.write_text(paper_scaffold(slug, dt.date.today(), technique, benchmark), encoding="utf-8")
     print(f"created {display_path(path)}")
+    return 0
+
+
+def _annotation(error: SourceError) -> str:
+    """A GitHub workflow command: the pull request shows the message on the file's line."""
+    where = f"file={error.path}"
+    if error.line:
+        where += f",line={error.line}" + (f",col={error.column}" if error.column else "")
+    message = error.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::error {where}::{message}"
+
+
+def _init(folder: Path, title: str, languages_text: str) -> int:
+    languages = tuple(lang.strip() for lang in languages_text.split(",") if lang.strip())
+    bad = [lang for lang in languages if not LANGUAGE.fullmatch(lang)]
+    if not languages or bad or len(set(languages)) != len(languages):
+        what = f"'{bad[0]}' is not a language tag such as en, de or pt-br" if bad else "list each language once"
+        print(f"surveysite init: error: --languages: {what}", file=sys.stderr)
+        return 2
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        print(
+            f"surveysite init: error: {display_path(folder)} is not an empty folder; choose a new one",
+            file=sys.stderr,
+        )
+        return 1
+    files = survey_files(folder.resolve().name, title.strip() or "Survey", languages, dt.date.today())
+    for name, text in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    print(f"created a survey in {display_path(folder)} ({len(files)} files); next: cd {display_path(folder)}")
+    print("  python3 -m pip install -r requirements.txt && surveysite build    # or: surveysite serve")
     return 0

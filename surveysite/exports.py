@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from surveysite.i18n import STRINGS
 from surveysite.model import Paper, Site
 from surveysite.output import OutputFile
 from surveysite.views import LanguageViews, paper_path
@@ -226,7 +225,7 @@ def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> Outp
         stamp = f"{change.date.isoformat()}T00:00:00Z"
         lines += [
             "  <entry>",
-            f"    <title>{xml_escape(STRINGS[views.lang]['feed_change'].format(paper=change.paper.text))}</title>",
+            f"    <title>{xml_escape(site.strings[views.lang]['feed_change'].format(paper=change.paper.text))}</title>",
             f'    <link rel="alternate" type="text/html" href="{xml_escape(url)}"/>',
             f"    <id>{xml_escape(url)}-{change.date.isoformat()}-{_short_digest(change.text)}</id>",
             f"    <published>{stamp}</published>",

@@ -49,7 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous": "Previous",
         "next": "Next",
         "verified": "Facts last verified",
-        "fallback": "This summary is not yet available in English; the Chinese version is shown.",
+        "fallback": "This text is not yet available in English; it is shown in {original}.",
         "taxonomy_heading": "Technique taxonomy",
         "taxonomy_intro": "Groups of techniques, what each technique means, and the papers that use it.",
         "used_by": "Papers using this technique",
@@ -72,7 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Search runs in the browser and needs JavaScript. Browse the papers, the techniques or the chart instead."
         ),
         "search_file": (
-            "Search works when the site is served over the web (for example by python3 build.py serve), "
+            "Search works when the site is served over the web (for example by surveysite serve), "
             "not from files opened on this computer. Browse the papers, the techniques or the chart instead."
         ),
         "search_error": "Search could not be loaded.",
@@ -117,6 +117,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_changes": "Changes",
         "cite_survey": "Cite this survey",
         "licence_label": "Text and data licence",
+        "edit_page": "Edit this page",
+        "report_error": "Report an error",
         "feed_change": "Changed: {paper}",
         "footer": "Built with surveysite. Facts come from the papers; each result names its source.",
     },
@@ -166,7 +168,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous": "上一篇",
         "next": "下一篇",
         "verified": "事实核对日期",
-        "fallback": "本文的中文概要尚未完成，下面显示英文版本。",
+        "fallback": "本文的中文版本尚未完成，下面显示原文（{original}）。",
         "taxonomy_heading": "技术分类",
         "taxonomy_intro": "技术的分组、每种技术的含义，以及使用它的论文。",
         "used_by": "使用该技术的论文",
@@ -187,7 +189,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_heading": "搜索",
         "search_nojs": "搜索在浏览器中运行，需要 JavaScript。您也可以直接浏览论文列表、技术分类或图表。",
         "search_file": (
-            "搜索只能在通过网络访问本站时使用（例如运行 python3 build.py serve），"
+            "搜索只能在通过网络访问本站时使用（例如运行 surveysite serve），"
             "直接打开本地文件时无法使用。您也可以直接浏览论文列表、技术分类或图表。"
         ),
         "search_error": "搜索功能加载失败。",
@@ -229,6 +231,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_changes": "修订",
         "cite_survey": "引用本综述",
         "licence_label": "文字与数据许可",
+        "edit_page": "编辑本页",
+        "report_error": "报告错误",
         "feed_change": "修订：{paper}",
         "footer": "由 surveysite 生成。所有事实均来自论文原文，每个结果都注明出处。",
     },

@@ -42,6 +42,8 @@ class RawContent:
     papers: tuple[ContentFile, ...]
     pages: tuple[ContentFile, ...]
     errors: tuple[SourceError, ...] = ()
+    strings: tuple[tuple[str, RawDocument], ...] = ()
+    """(language, i18n/<language>.yaml): interface strings a survey supplies or overrides."""
     """Files that could not be read; validation reports them with its own findings."""
 
 
@@ -190,4 +192,14 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
     benchmarks = attempt(load_yaml_file, root / "benchmarks.yaml")
     papers = folder("papers")
     pages = folder("pages")
-    return RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors))
+    strings = []
+    if (root / "i18n").is_dir():
+        for path in sorted((root / "i18n").iterdir()):
+            if _ignored(path.name):
+                continue
+            if path.suffix != ".yaml":
+                message = "i18n/ holds only interface strings named <language>.yaml; rename or move this file"
+                errors.append(SourceError(display_path(path), 0, 0, message))
+                continue
+            strings.append((path.stem, attempt(load_yaml_file, path)))
+    return RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors), tuple(strings))

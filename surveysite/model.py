@@ -174,7 +174,9 @@ class Site:
     """Sorted by year, then short name."""
     pages: tuple[Page, ...] = ()
     digest: bytes = b""
-    """Of site.yaml, taxonomy.yaml and benchmarks.yaml."""
+    """Of site.yaml, taxonomy.yaml, benchmarks.yaml and the i18n files."""
+    strings: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Interface strings per language: the engine's, with the survey's i18n files over them."""
 
     @property
     def techniques(self) -> dict[str, Technique]:

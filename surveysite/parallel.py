@@ -18,13 +18,13 @@ import os
 import pickle
 import signal
 import struct
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 MINIMUM = 200
 """Fewer items than this are processed in this process."""
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _HEADER = struct.Struct("<Q?")
 """Length of the pickled payload, and whether it is an exception raised by the function."""
 
@@ -49,10 +49,16 @@ def parallel_iter(function: Callable[[Any], T], items: Sequence[Any]) -> Iterato
     try:
         for k in range(workers):
             read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: never returns
-                os.close(read)
-                _work(function, items, k, workers, write)
+            # Signals wait until the worker has its own handlers: one arriving in between would
+            # run the parent's (clean-up, report) in the child too.
+            signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+            try:
+                pid = os.fork()
+                if pid == 0:  # the worker: never returns
+                    os.close(read)
+                    _work(function, items, k, workers, write)
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
             os.close(write)
             children.append((pid, os.fdopen(read, "rb")))
         for index in range(len(items)):
@@ -69,11 +75,12 @@ def parallel_iter(function: Callable[[Any], T], items: Sequence[Any]) -> Iterato
 
 
 def _work(function: Callable[[Any], Any], items: Sequence[Any], k: int, step: int, fd: int) -> None:
-    # Ctrl-C reaches the whole process group: only the parent reports it, and ends the workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     status = 0
     try:
+        # Ctrl-C reaches the whole process group: only the parent reports it, and ends the workers.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
         with os.fdopen(fd, "wb") as out:
             for index in range(k, len(items), step):
                 try:
@@ -92,8 +99,7 @@ def _work(function: Callable[[Any], Any], items: Sequence[Any], k: int, step: in
     except BaseException:
         status = 1
     finally:
-        sys.stdout.flush()
-        os._exit(status)
+        os._exit(status)  # without flushing: the buffers hold the parent's output, not ours
 
 
 def _receive(pipe: Any) -> tuple[bool, Any]:

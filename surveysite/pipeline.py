@@ -36,6 +36,8 @@ class Project:
     """Reuse parsed files and rendered Markdown from .surveysite-cache/ next to the output folder."""
     wait: bool = True
     """Wait for another build of the same output folder to finish, instead of failing at once."""
+    site_url: str | None = None
+    """Where the site is published, overriding site.yaml (a GitHub Pages build knows it)."""
 
     @property
     def cache_folder(self) -> Path | None:
@@ -52,6 +54,8 @@ class BuildReport:
     """Pages rendered, and pages not rendered because their inputs are those of the previous build."""
     on_stage: Callable[[str], None] | None = None
     """Told the name of each stage as it starts (the command line draws a progress bar)."""
+    site_url: str = ""
+    """Where the built site will be published (the dev server serves it under this URL's path)."""
 
     def begin(self, stage: str) -> None:
         if self.on_stage is not None:
@@ -97,7 +101,7 @@ def prepare(
     report.timings["markdown"] = time.perf_counter() - start
     start = time.perf_counter()
     report.begin("validate")
-    site = validate(raw, summaries)
+    site = validate(raw, summaries, site_url=project.site_url)
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
@@ -143,7 +147,8 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
     keep = functools.partial(manifest.keeps, project.out.absolute())
-    _site, files = prepare(project, report, cache=cache, keep=keep)
+    site, files = prepare(project, report, cache=cache, keep=keep)
+    report.site_url = site.config.site_url
     start = time.perf_counter()
     # One spare tree per output folder: two outputs side by side share a cache folder.
     spare = project.cache_folder / f"previous-{project.out.absolute().name}" if project.cache_folder else None

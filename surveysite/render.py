@@ -33,7 +33,7 @@ from surveysite.exports import (
     result_exports,
     survey_bibtex,
 )
-from surveysite.i18n import CHART_LABELS, STRINGS
+from surveysite.i18n import CHART_LABELS
 from surveysite.load import display_path
 from surveysite.markdown import pygments_css
 from surveysite.model import Site, Summary
@@ -41,6 +41,7 @@ from surveysite.offsite import offsite_loads
 from surveysite.output import Kept, OutputFile
 from surveysite.parallel import parallel_iter
 from surveysite.schema import schema_files
+from surveysite.theme import ignored, template_folders
 from surveysite.views import (
     SIZE_BUCKETS,
     BenchmarkView,
@@ -70,7 +71,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 def make_environment(templates: Path, cache: Cache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader(template_folders(templates)),
         bytecode_cache=_CompiledTemplates(cache) if cache is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -134,9 +135,9 @@ def _template_error(exc: BaseException, templates: Path) -> SourceError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         name = exc.filename or str(templates / (exc.name or "?"))
         return SourceError(display_path(Path(name)), exc.lineno, 0, f"template syntax error: {exc.message}")
-    root = str(templates.resolve())
+    roots = tuple(str(folder.resolve()) for folder in template_folders(templates))
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+        if frame.filename and str(Path(frame.filename).resolve()).startswith(roots):
             return SourceError(display_path(Path(frame.filename)), frame.lineno or 0, 0, f"template error: {exc}")
     return SourceError(display_path(templates), 0, 0, f"template error: {exc}")
 
@@ -217,8 +218,10 @@ def _code_digest() -> str:
 
 def _templates_digest(templates: Path) -> bytes:
     digest = hashlib.blake2b()
-    for file in sorted(p for p in templates.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(templates).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    for folder in template_folders(templates):
+        digest.update(str(folder).encode() + b"\0")
+        for file in sorted(p for p in folder.rglob("*") if p.is_file() and not ignored(p.name)):
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.digest()
 
 
@@ -320,15 +323,15 @@ def _files(
             # The chart module escapes every string it writes.
             if options.get("compact") and "paper" in context:
                 bench = compact_benchmark(bench, context["paper"])
-            return Markup(chart.render_chart(bench, link, labels=CHART_LABELS[lang], **options))
+            return Markup(chart.render_chart(bench, link, labels=CHART_LABELS.get(lang, {}), **options))
 
         def legend(bench: BenchmarkView, **options: Any) -> Markup:
-            return Markup(chart.render_legend(bench, link=link, labels=CHART_LABELS[lang], **options))
+            return Markup(chart.render_legend(bench, link=link, labels=CHART_LABELS.get(lang, {}), **options))
 
         alternates = [(other, config.site_url + lang_prefix(site, other) + path) for other in languages]
         html = env.get_template(template).render(
             lang=lang,
-            t=STRINGS[lang],
+            t=site.strings[lang],
             site=config,
             site_title=config.title[lang],
             lang_views=listing(lang) if reads_everything(template) else None,
@@ -346,7 +349,7 @@ def _files(
             canonical=config.site_url + here,
             languages=languages,
             lang_prefix=lambda other: lang_prefix(site, other),
-            strings=STRINGS,
+            strings=site.strings,
             csp=CSP,
             size_buckets=[ident for ident, _low, _high in SIZE_BUCKETS] + ["unknown"],
             **context,
@@ -392,17 +395,17 @@ def _files(
                 bibtex=citations[paper.slug],
                 jsonld=page_about_paper(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
             )
-        page("taxonomy.html", "techniques/", lang, title=STRINGS[lang]["taxonomy_heading"])
+        page("taxonomy.html", "techniques/", lang, title=site.strings[lang]["taxonomy_heading"])
         for technique in v.techniques:
             page("technique.html", technique.path, lang, technique=technique, title=technique.name)
-        page("chart.html", "chart/", lang, title=STRINGS[lang]["chart_heading"])
-        page("search.html", "search/", lang, listed=False, title=STRINGS[lang]["search_heading"])
-        page("changes.html", "changes/", lang, title=STRINGS[lang]["changes_heading"])
+        page("chart.html", "chart/", lang, title=site.strings[lang]["chart_heading"])
+        page("search.html", "search/", lang, listed=False, title=site.strings[lang]["search_heading"])
+        page("changes.html", "changes/", lang, title=site.strings[lang]["changes_heading"])
         for extra in v.pages:
             cite = survey_entry if extra.slug == "about" else ""
             page("page.html", extra.path, lang, page=extra, title=extra.title, survey_bibtex=cite)
     yield render_page(
-        "404.html", "404.html", languages[0], absolute=True, title=STRINGS[languages[0]]["not_found_title"]
+        "404.html", "404.html", languages[0], absolute=True, title=site.strings[languages[0]]["not_found_title"]
     )
     yield OutputFile("sitemap.xml", _sitemap(sitemap).encode())
     yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode())

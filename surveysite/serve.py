@@ -1,4 +1,4 @@
-"""`build.py serve`: build, serve the output with live reload, rebuild on every change.
+"""`surveysite serve`: build, serve the output with live reload, rebuild on every change.
 
 A failed rebuild keeps the last good site on disk and shows the errors in the browser instead.
 A burst of saves (an editor's "save all", a `git checkout`) gives one rebuild, not one per file.
@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from surveysite.cache import Cache
 from surveysite.errors import BuildError
@@ -26,7 +27,8 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Snapshot = frozenset[tuple[str, int, int]]
 
 STATUS_PATH = "/__surveysite/status"
-"""JSON {"builds": n, "ok": bool}: lets tests and tools see rebuilds without reading logs."""
+"""JSON {"builds": n, "ok": bool, "base": "/repo/"}: lets tests and tools see rebuilds, and where
+the site is served, without reading logs."""
 POLL_SECONDS = 0.05
 """How often the sources are checked for changes, at most: a large survey takes a while to check,
 so the pause between checks is at least four times as long as the last check (at most a fifth of
@@ -44,10 +46,13 @@ class DevState:
         """Builds run, the first included."""
         self.cache = Cache(project.cache_folder)
         """Kept in memory from build to build (and written to disk by a forked child)."""
+        self.base = "/"
+        """The path of the site's URL: the site is served there, as it will be once published."""
 
     def rebuild(self, project: Project) -> None:
         try:
             report = build(project, cache=self.cache)
+            self.base = urlsplit(report.site_url).path or "/"
         except BuildError as exc:
             self.errors = exc.report()
         except Exception:  # a bug must not kill the server: show it, and retry on the next save
@@ -66,7 +71,7 @@ class DevState:
             )
 
     def status(self) -> bytes:
-        return json.dumps({"builds": self.builds, "ok": not self.errors}).encode()
+        return json.dumps({"builds": self.builds, "ok": not self.errors, "base": self.base}).encode()
 
 
 def snapshot(folders: Iterable[Path]) -> Snapshot:
@@ -143,11 +148,18 @@ def make_app(out: Path, state: DevState) -> Callable[[dict[str, Any], StartRespo
         if state.errors:
             start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8")])
             return [error_page(state.errors)]
-        target = (root / path.lstrip("/")).resolve()
-        if target.is_dir():
-            target = target / "index.html"
+        if path in ("", "/", state.base.rstrip("/")) and state.base != "/":
+            # The site lives under its URL's path, as it will once deployed: the 404 page's links
+            # and the subpath behave here as they will there.
+            start_response("302 Found", [("Location", state.base), ("Cache-Control", "no-store")])
+            return [b""]
+        target = root / "404.html"
+        if path.startswith(state.base):
+            target = (root / path[len(state.base) :]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
         status = "200 OK"
-        if root not in target.parents or not target.is_file():
+        if not path.startswith(state.base) or root not in target.parents or not target.is_file():
             target, status = root / "404.html", "404 Not Found"
         data = target.read_bytes() if target.is_file() else b"not found"
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

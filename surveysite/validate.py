@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from surveysite.errors import BuildError, SourceError, did_you_mean
+from surveysite.i18n import STRINGS
 from surveysite.links import check_links, site_targets
 from surveysite.load import ContentFile, RawContent
 from surveysite.markdown import render_markdown
@@ -37,8 +38,10 @@ from surveysite.source import Key, RawDocument
 T = TypeVar("T")
 D = TypeVar("D")
 
-SUPPORTED_LANGUAGES = ("en", "zh")
-"""Languages the templates have interface strings for."""
+SHIPPED = tuple(STRINGS)
+"""Languages whose interface strings ship with the engine; any other needs content/i18n/<lang>.yaml."""
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+"""A BCP 47 tag in lower case (en, de, pt-br, zh-hant), as used in file names and URLs."""
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lower-case ASCII letters, digits and single hyphens"
 ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -198,7 +201,7 @@ def _kind(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else f"'{value}'"
 
 
-def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None) -> Site:
+def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None, site_url: str | None = None) -> Site:
     """Check everything, then build the Site; raise BuildError listing every problem.
 
     `rendered` maps Markdown bodies to their rendering, done beforehand (cached, in parallel).
@@ -210,7 +213,13 @@ def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None) -> 
         summary = known.get(body)
         return summary if summary is not None else render_markdown(body)
 
-    config, languages = _site_config(raw.site, errors)
+    config, languages = _site_config(raw.site, errors, [lang for lang, _doc in raw.strings])
+    if config is not None and site_url is not None:
+        if URL.fullmatch(site_url):
+            config = replace(config, site_url=site_url.rstrip("/") + "/")
+        else:
+            errors.append(SourceError("--site-url", 0, 0, f"must be an http(s) URL, got {site_url!r}"))
+    strings = _interface_strings(raw.strings, languages, errors)
     groups = _taxonomy(raw.taxonomy, languages, errors)
     benchmarks = _benchmarks(raw.benchmarks, languages, errors)
     techniques = _declared_ids(raw.taxonomy.data, "groups", "techniques")
@@ -227,8 +236,43 @@ def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None) -> 
     if errors:
         raise BuildError(errors)
     papers.sort(key=lambda p: (p.year, p.short_name.lower(), p.slug))
-    digest = hashlib.blake2b(b"".join(doc.digest for doc in (raw.site, raw.taxonomy, raw.benchmarks)))
-    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest())
+    sources = (raw.site, raw.taxonomy, raw.benchmarks, *(doc for _lang, doc in raw.strings))
+    digest = hashlib.blake2b(b"".join(doc.digest for doc in sources))
+    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest(), strings)
+
+
+def _interface_strings(
+    files: Iterable[tuple[str, RawDocument]], languages: tuple[str, ...], errors: list[SourceError]
+) -> dict[str, dict[str, str]]:
+    """The engine's strings for each language, with the survey's i18n/<lang>.yaml over them; a
+    language the engine does not ship must give every key."""
+    given = dict(files)
+    keys = tuple(STRINGS["en"])
+    found = {}
+    for lang in languages:
+        strings = dict(STRINGS.get(lang, {}))
+        doc = given.get(lang)
+        if doc is not None and doc.data is not None:
+            c = Checker(doc, errors)
+            required = () if lang in STRINGS else keys
+            data = c.mapping((), doc.data, (), keys, f"i18n/{lang}.yaml") or {}
+            for key in keys:
+                if key in data and data[key] is not None:
+                    text = c.string((key,), data[key])
+                    if text is not None:
+                        strings[key] = text
+            missing = [key for key in required if key not in data]
+            if missing:
+                shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+                errors.append(SourceError(doc.path, 1, 0, f"missing interface strings: {shown}"))
+        found[lang] = strings
+    for lang, doc in given.items():
+        if lang not in languages:
+            message = (
+                f"'{lang}' is not one of the site's languages ({', '.join(languages)}); add it or remove this file"
+            )
+            errors.append(SourceError(doc.path, 0, 0, message))
+    return found
 
 
 def _declared_ids(data: Any, *path: str) -> set[str] | None:
@@ -251,10 +295,12 @@ def _declared_ids(data: Any, *path: str) -> set[str] | None:
     return {str(item["id"]) for item in items if item.get("id") is not None}
 
 
-def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfig | None, tuple[str, ...]]:
+def _site_config(
+    doc: RawDocument, errors: list[SourceError], with_strings: Iterable[str] = ()
+) -> tuple[SiteConfig | None, tuple[str, ...]]:
     """The config (None if invalid) and the languages, which other files need even then."""
     if doc.data is None:
-        return None, SUPPORTED_LANGUAGES
+        return None, SHIPPED
     c = Checker(doc, errors)
     data = c.mapping(
         (),
@@ -264,16 +310,21 @@ def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfi
         "site.yaml",
     )
     if data is None:
-        return None, SUPPORTED_LANGUAGES
+        return None, SHIPPED
     languages = c.get(data, ("languages",), c.strings, ())
     for index, lang in enumerate(languages):
-        if lang not in SUPPORTED_LANGUAGES:
+        if not LANGUAGE.fullmatch(lang):
+            hint = f" (write '{lang.lower()}')" if LANGUAGE.fullmatch(lang.lower()) else ""
+            c.error(("languages", index), f"'{lang}' is not a language tag such as en, de or pt-br{hint}")
+        elif lang not in SHIPPED and lang not in with_strings:
             c.error(
-                ("languages", index), f"unsupported language '{lang}' (supported: {', '.join(SUPPORTED_LANGUAGES)})"
+                ("languages", index),
+                f"no interface strings for '{lang}' (shipped: {', '.join(SHIPPED)}): add content/i18n/{lang}.yaml"
+                " with every key of the English strings (`surveysite init` writes one to translate)",
             )
     if len(set(languages)) != len(languages):
         c.error(("languages",), "'languages' lists a language twice")
-    languages = tuple(dict.fromkeys(lang for lang in languages if lang in SUPPORTED_LANGUAGES))
+    languages = tuple(dict.fromkeys(lang for lang in languages if LANGUAGE.fullmatch(lang)))
     title = c.get(data, ("title",), lambda k, v: c.text(k, v, languages), None)
     description = c.get(data, ("description",), lambda k, v: c.text(k, v, languages), None)
     site_url = c.get(data, ("site_url",), c.url, None)
@@ -281,7 +332,7 @@ def _site_config(doc: RawDocument, errors: list[SourceError]) -> tuple[SiteConfi
     citation = c.get(data, ("citation",), lambda k, v: _citation(c, k, v), None)
     license_ = c.get(data, ("license",), lambda k, v: _license(c, k, v), None)
     if title is None or description is None or site_url is None or not languages:
-        return None, languages or SUPPORTED_LANGUAGES
+        return None, languages or SHIPPED
     config = SiteConfig(title, description, site_url.rstrip("/") + "/", languages, repo_url, citation, license_)
     return config, languages
 

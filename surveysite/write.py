@@ -20,6 +20,7 @@ from pathlib import Path
 from surveysite.errors import BuildError, SourceError, os_error
 from surveysite.load import display_path
 from surveysite.output import Kept, OutputFile
+from surveysite.theme import static_files
 
 MARKER = ".surveysite"
 """Present in every output folder we write; we refuse to replace a folder without it."""
@@ -243,10 +244,9 @@ def _swap(staging: Path, out: Path) -> Path | None:
 
 
 def _with_static(files: Iterable[OutputFile | Kept], static: Path | None) -> Iterator[OutputFile | Kept]:
-    """The static folder's files as assets/..., then files."""
-    if static is not None and static.is_dir():
-        for path in sorted(p for p in static.rglob("*") if p.is_file()):
-            yield OutputFile("assets/" + path.relative_to(static).as_posix(), path.read_bytes())
+    """The engine's assets, with the survey's static files in their place, as assets/..., then files."""
+    for name, path in static_files(static).items():
+        yield OutputFile("assets/" + name, path.read_bytes())
     yield from files
 
 

@@ -10,8 +10,8 @@ import pytest
 from surveysite.pipeline import Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
+TEMPLATES = ROOT / "surveysite" / "templates"
+STATIC = ROOT / "surveysite" / "static"
 SITES = Path(__file__).resolve().parent / "sites"
 BASIC = SITES / "basic" / "content"
 DELETE = "__DELETE__\n"

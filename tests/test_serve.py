@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urljoin
 
 from tests.conftest import ROOT, make_content
 
@@ -51,14 +52,18 @@ def _server(content: Path, out: Path) -> Iterator[str]:
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait(lambda: _get(base + "__surveysite/status")[0] == 200), "server did not start"
-        yield base
+        # The site is served under its site_url's path (the fixture's is /repo/), as once deployed.
+        path = json.loads(_get(base + "__surveysite/status")[1])["base"]
+        assert path == "/repo/"
+        assert _get(base)[1] == _get(base + "repo/")[1], "/ does not lead to the site"
+        yield base + path[1:]
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
 def _builds(base: str) -> int:
-    status, text = _get(base + "__surveysite/status")
+    status, text = _get(urljoin(base, "/__surveysite/status"))
     assert status == 200
     return int(json.loads(text)["builds"])
 

@@ -55,7 +55,7 @@ def test_translation_and_fallback(basic_site: Path) -> None:
     assert "Alpha：一个小模型" in zh_alpha
     assert "Alpha 把大模型蒸馏成小模型。" in zh_alpha
     zh_beta = read(basic_site, "zh/papers/beta/index.html")
-    assert "本文的中文概要尚未完成" in zh_beta
+    assert "本文的中文版本尚未完成，下面显示原文（English）。" in zh_beta
     assert '<div class="prose" lang="en">' in zh_beta
     assert "falls back to this text" in zh_beta
 
