@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
 from surveysite.errors import SourceError, closest, did_you_mean
+from surveysite.figures import FOLDER, Figure
 from surveysite.load import ContentFile
 from surveysite.model import Benchmark, Page, Paper, Summary, TechniqueGroup
 
@@ -47,8 +48,11 @@ def check_links(
     folder: str,
     languages: tuple[str, ...],
     targets: dict[str, set[str]],
+    figures: Mapping[str, Figure | str],
+    shown: dict[str, Figure | str],
 ) -> list[SourceError]:
-    """Errors for body links of `files` (papers or pages) that reach no page or anchor, and local images."""
+    """Errors for body links of `files` (papers or pages) that reach no page or anchor, and for
+    images that are not figures of the survey; the figures shown are added to `shown`."""
     errors = []
     for file in files:
         summary = summaries.get(file.slug, {}).get(file.lang or languages[0])
@@ -59,19 +63,37 @@ def check_links(
             problem = _problem(unquote(href), here, languages, targets)
             if problem:
                 errors.append(SourceError(file.doc.path, file.doc.body_line + line - 1, 0, problem))
-        for line, src in summary.images:
-            if src.lower().startswith("data:"):
-                continue  # inline data, no request
-            # Only Markdown is read from content/, so a local image would be a broken one; a remote
-            # one would make every reader's browser call another site.
-            where = (
-                "from another site (a third-party request)"
-                if _SCHEME.match(src) or src.startswith("//")
-                else ("a local file, which the site does not publish")
-            )
-            problem = f"image '{src}' is {where}; link to the figure instead: [figure](https://...)"
-            errors.append(SourceError(file.doc.path, file.doc.body_line + line - 1, 0, problem))
+        for line, src, alt in summary.images:
+            problem, name = _image_problem(src, alt, figures)
+            if problem:
+                errors.append(SourceError(file.doc.path, file.doc.body_line + line - 1, 0, problem))
+            elif name:
+                shown.setdefault(name, figures[name])
     return errors
+
+
+def _image_problem(src: str, alt: str, figures: Mapping[str, Figure | str]) -> tuple[str, str]:
+    """Why an image cannot be shown ('' if it can), and the figure's name."""
+    if src.lower().startswith("data:"):
+        return "", ""  # inline data, no request
+    if _SCHEME.match(src) or src.startswith("//"):
+        # A remote image would make every reader's browser call another site.
+        return f"image '{src}' is from another site (a third-party request); copy it to content/figures/", ""
+    name = src.removeprefix(f"{FOLDER}/")
+    if not src.startswith(f"{FOLDER}/") or "/" in name:
+        return (
+            f"image '{src}' must be a figure of the survey: put the file in content/figures/ and write figures/<name>",
+            "",
+        )
+    if name not in figures:
+        hint = did_you_mean(name, figures)
+        return f"figure '{name}' is not in content/figures/{hint}", ""
+    figure = figures[name]
+    if isinstance(figure, str):
+        return figure, ""
+    if not alt:
+        return f"figure '{name}' has no alt text: describe it in the brackets, ![what it shows]({src})", ""
+    return "", name
 
 
 def _problem(href: str, here: str, languages: tuple[str, ...], targets: dict[str, set[str]]) -> str:

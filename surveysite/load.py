@@ -44,6 +44,8 @@ class RawContent:
     errors: tuple[SourceError, ...] = ()
     strings: tuple[tuple[str, RawDocument], ...] = ()
     """(language, i18n/<language>.yaml): interface strings a survey supplies or overrides."""
+    figures: tuple[tuple[str, Path], ...] = ()
+    """(name, path) of each file in figures/; read only when a body shows it."""
     """Files that could not be read; validation reports them with its own findings."""
 
 
@@ -202,4 +204,9 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
                 errors.append(SourceError(display_path(path), 0, 0, message))
                 continue
             strings.append((path.stem, attempt(load_yaml_file, path)))
-    return RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors), tuple(strings))
+    figures = []
+    if (root / "figures").is_dir():
+        for path in sorted((root / "figures").iterdir()):
+            if not _ignored(path.name) and path.is_file() and not problem(path):
+                figures.append((path.name, path))
+    return RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors), tuple(strings), tuple(figures))

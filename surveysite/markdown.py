@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Iterable
+from typing import Any, cast
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -39,6 +40,15 @@ def _make_parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=3)
+    image = cast(Any, md.renderer).rules["image"]
+
+    def lazy_image(_renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+        # Figures sit below the fold in long summaries: the browser fetches them when needed.
+        tokens[index].attrSet("loading", "lazy")
+        tokens[index].attrSet("decoding", "async")
+        return str(image(tokens, index, options, env))
+
+    md.add_render_rule("image", lazy_image)
     return md
 
 
@@ -53,7 +63,7 @@ def render_markdown(body: str) -> Summary:
     tokens = _PARSER.parse(body)
     headings = []
     links: list[tuple[int, str]] = []
-    images: list[tuple[int, str]] = []
+    images: list[tuple[int, str, str]] = []
     for token in tokens:
         if token.type != "inline":
             continue
@@ -62,7 +72,7 @@ def render_markdown(body: str) -> Summary:
             if child.type == "link_open" and child.attrGet("href"):
                 links.append((line, str(child.attrGet("href"))))
             elif child.type == "image":
-                images.append((line, str(child.attrGet("src") or "")))
+                images.append((line, str(child.attrGet("src") or ""), child.content.strip()))
     for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             level = int(token.tag[1])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from surveysite.figures import Figure
+
 Text = dict[str, str]
 """A string per language code, e.g. {'en': 'Distillation', 'zh': '蒸馏'}."""
 
@@ -103,8 +105,8 @@ class Summary:
     """(level, anchor id, text) of each heading, for a table of contents."""
     links: tuple[tuple[int, str], ...] = ()
     """(line in the body, href) of each link, so that relative ones can be checked."""
-    images: tuple[tuple[int, str], ...] = ()
-    """(line in the body, src) of each image, checked like links."""
+    images: tuple[tuple[int, str, str], ...] = ()
+    """(line in the body, src, alt text) of each image: each must be a figure of the survey."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ class Site:
     pages: tuple[Page, ...] = ()
     digest: bytes = b""
     """Of site.yaml, taxonomy.yaml, benchmarks.yaml and the i18n files."""
+    figures: tuple[Figure, ...] = ()
+    """The figures that bodies show, each published at figures/<name>."""
     strings: dict[str, dict[str, str]] = field(default_factory=dict)
     """Interface strings per language: the engine's, with the survey's i18n files over them."""
 

@@ -7,10 +7,12 @@ import hashlib
 import io
 import json
 import pickle
+import re
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -33,6 +35,8 @@ from surveysite.exports import (
     result_exports,
     survey_bibtex,
 )
+from surveysite.figures import FOLDER as FIGURES
+from surveysite.figures import published
 from surveysite.i18n import CHART_LABELS
 from surveysite.load import display_path
 from surveysite.markdown import pygments_css
@@ -97,6 +101,9 @@ CSP = (
 )
 """Only this site's own files; 'wasm-unsafe-eval' lets Pagefind start its WebAssembly search."""
 
+
+_FIGURE_SRC = re.compile(r' src="figures/([^"]+)"')
+"""How a body's figure appears in its rendering (validation allows no other local image)."""
 
 COMPACT_LIMIT = 60
 """A paper page's charts show every model of a benchmark up to this many results."""
@@ -265,7 +272,8 @@ def _files(
     views = {lang: build_views(site, lang, related) for lang in languages}
     base_path = urlsplit(config.site_url).path or "/"
     sitemap: list[tuple[str, list[tuple[str, str]]]] = []
-    common = _digest((_code_digest(), _templates_digest(templates), config))
+    common = _digest((_code_digest(), _templates_digest(templates), config, site.figures))
+    figures = {f.name: f for f in site.figures}
     reads_everything = _reads_everything(env, cache)
     # Views are made from the Site model by code digested in `common`. Leaving out the papers'
     # summaries (which listing pages do not see), the model is made from the front matter and
@@ -325,6 +333,16 @@ def _files(
                 bench = compact_benchmark(bench, context["paper"])
             return Markup(chart.render_chart(bench, link, labels=CHART_LABELS.get(lang, {}), **options))
 
+        def prose(html: str) -> Markup:
+            """A rendered body, its figures linked from this page, with their sizes."""
+
+            def figure(match: re.Match[str]) -> str:
+                shown = figures[html_unescape(match.group(1))]
+                src = xml_escape(rel(f"{FIGURES}/{shown.name}"), {'"': "&quot;"})
+                return f' src="{src}" width="{shown.width}" height="{shown.height}"'
+
+            return Markup(_FIGURE_SRC.sub(figure, html))
+
         def legend(bench: BenchmarkView, **options: Any) -> Markup:
             return Markup(chart.render_legend(bench, link=link, labels=CHART_LABELS.get(lang, {}), **options))
 
@@ -342,6 +360,7 @@ def _files(
             link=link,
             svg_chart=svg_chart,
             legend=legend,
+            prose=prose,
             settings_of=chart.settings_of,
             home=prefix,
             prefix=prefix,
@@ -417,6 +436,8 @@ def _files(
     for lang in languages:
         yield atom_feed(site, views[lang], lang_prefix(site, lang), config.title[lang])
     yield OutputFile("assets/pygments.css", pygments_css().encode())
+    for shown in site.figures:
+        yield OutputFile(f"{FIGURES}/{shown.name}", published(shown, cache))
 
 
 def _sitemap(entries: list[tuple[str, list[tuple[str, str]]]]) -> str:

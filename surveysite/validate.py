@@ -7,11 +7,14 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from surveysite.errors import BuildError, SourceError, did_you_mean
+from surveysite.figures import Figure
+from surveysite.figures import inspect as inspect_figure
 from surveysite.i18n import STRINGS
 from surveysite.links import check_links, site_targets
 from surveysite.load import ContentFile, RawContent
@@ -230,15 +233,39 @@ def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None, sit
     if errors or config is None:
         raise BuildError(errors)
     targets = site_targets(papers, pages, groups, benchmarks)
+    figures = _LazyFigures(dict(raw.figures))
+    shown: dict[str, Figure | str] = {}
     for folder, files, items in (("papers", raw.papers, papers), ("", raw.pages, pages)):
         summaries = {item.slug: item.summaries for item in items}
-        errors.extend(check_links(files, summaries, folder, languages, targets))
+        errors.extend(check_links(files, summaries, folder, languages, targets, figures, shown))
     if errors:
         raise BuildError(errors)
     papers.sort(key=lambda p: (p.year, p.short_name.lower(), p.slug))
     sources = (raw.site, raw.taxonomy, raw.benchmarks, *(doc for _lang, doc in raw.strings))
     digest = hashlib.blake2b(b"".join(doc.digest for doc in sources))
-    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest(), strings)
+    used = tuple(sorted((f for f in shown.values() if isinstance(f, Figure)), key=lambda f: f.name))
+    for figure in used:
+        digest.update(f"\0{figure.name}\0{figure.digest}".encode())
+    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest(), used, strings)
+
+
+class _LazyFigures(Mapping[str, "Figure | str"]):
+    """Figure files by name, each opened and checked only when a body shows it (and then once)."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths
+        self.seen: dict[str, Figure | str] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, name: str) -> Figure | str:
+        if name not in self.seen:
+            self.seen[name] = inspect_figure(self.paths[name], name)
+        return self.seen[name]
 
 
 def _interface_strings(
