@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from surveysite.errors import BuildError, SourceError, os_error
+from surveysite.importing import API_ENV, OnlineWarning
 from surveysite.load import display_path
 from surveysite.pipeline import BuildReport, Project, build, check
 from surveysite.scaffold import first_ids, paper_scaffold, survey_files
@@ -65,9 +66,32 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="github: also print workflow annotations, so a pull request shows each error on its line",
     )
-    new = commands.add_parser("new", help="create content/papers/<slug>.md with every field")
-    new.add_argument("slug")
+    check_.add_argument(
+        "--online",
+        action="store_true",
+        help="also compare each paper's title, authors and year with its arXiv record (warnings only;"
+        f" cached 30 days; the API is ${API_ENV} if set)",
+    )
+    new = commands.add_parser(
+        "new",
+        help="create content/papers/<slug>.md with every field, or one per BibTeX entry or arXiv id",
+        description="Create a paper file with every field commented: from a slug, or with the facts of"
+        " BibTeX entries or arXiv records (slugs from their short titles). An existing file is never replaced.",
+    )
+    new.add_argument("slug", nargs="?", help="the file's name; with --bibtex or --arxiv, for one paper only")
     new.add_argument("--content", type=Path, default=Path("content"), help="survey folder (default: content/)")
+    new.add_argument("--bibtex", type=Path, metavar="FILE", help="one paper file per entry of this BibTeX file")
+    new.add_argument(
+        "--key", action="extend", nargs="+", default=[], metavar="KEY", help="with --bibtex: only these entries"
+    )
+    new.add_argument(
+        "--arxiv",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="ID",
+        help=f"one paper file per arXiv id, from the arXiv API (${API_ENV} replaces its URL)",
+    )
     init = commands.add_parser("init", help="start a new survey in an empty folder")
     init.add_argument("folder", type=Path)
     init.add_argument("--title", required=True, help='the survey\'s title, e.g. "Efficient Attention"')
@@ -81,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         args_list.insert(0, "build")
     args = _parser().parse_args(args_list)  # exits with status 2 on usage errors
     if args.command == "new":
+        if args.bibtex is not None or args.arxiv or args.key:
+            return _import(args)
+        if args.slug is None:
+            print("surveysite new: error: give a slug, --bibtex FILE or --arxiv ID", file=sys.stderr)
+            return 2
         return _new(args.content, args.slug)
     if args.command == "init":
         return _init(args.folder, args.title, args.languages)
@@ -125,6 +154,8 @@ def _run(args: argparse.Namespace, project: Project) -> int:
         if args.command == "check":
             report = check(project)
             print(f"ok: {report.files} files would be written ({report.seconds:.2f} s)")
+            if args.online:
+                _online(project.content, args.format)
         elif args.command == "serve":
             from surveysite.serve import serve
 
@@ -204,13 +235,79 @@ def _new(content: Path, slug: str) -> int:
     return 0
 
 
-def _annotation(error: SourceError) -> str:
+def _import(args: argparse.Namespace) -> int:
+    """`new --bibtex FILE [--key KEY ...]` and `new --arxiv ID ...`: the logic is in importing.py."""
+    from surveysite import importing
+
+    def usage(message: str) -> int:
+        print(f"surveysite new: error: {message}", file=sys.stderr)
+        return 2
+
+    if args.bibtex is not None and args.arxiv:
+        return usage("give either --bibtex or --arxiv, not both")
+    if args.key and args.bibtex is None:
+        return usage("--key chooses entries of a --bibtex file")
+    if args.slug is not None and not SLUG.fullmatch(args.slug):
+        return usage(f"'{args.slug}' is not a valid slug: {SLUG_HINT}")
+    today = dt.date.today()
+    notes: list[str] = []
+    try:
+        if args.bibtex is not None:
+            imported, problems = importing.read_bibtex(args.bibtex, display_path(args.bibtex), today, args.key)
+        else:
+            cache = importing.ArxivCache.for_survey(args.content, today)
+            client = importing.ArxivClient()
+            imported, problems, notes = importing.arxiv_imports(args.arxiv, client, cache, today)
+    except importing.ImportFailure as exc:
+        print(f"surveysite new: error: {exc}", file=sys.stderr)
+        return 1
+    if args.slug is not None and len(imported) + len(problems) > 1:
+        return usage("a slug names one file: choose one entry with --key, or give one arXiv id")
+    try:
+        created, skipped = importing.create_papers(args.content, imported, today, args.slug)
+    except OSError as exc:
+        print(BuildError([os_error(exc)]).report(), file=sys.stderr)
+        return 1
+    for line in created:
+        print(line)
+    for line in (*notes, *(f"surveysite new: error: {line}" for line in (*problems, *skipped))):
+        print(line, file=sys.stderr)
+    return 1 if problems or skipped else 0
+
+
+def _online(content: Path, form: str) -> None:
+    """`check --online`: differences from arXiv are warnings; they never fail the check."""
+    from surveysite import importing
+    from surveysite.load import load_content
+
+    docs = [f.doc for f in load_content(content).papers if f.lang is None and f.doc.data is not None]
+    client = importing.ArxivClient()
+    try:
+        warnings, compared, notes = importing.online_warnings(
+            docs, client, importing.ArxivCache.for_survey(content, dt.date.today())
+        )
+    except importing.ImportFailure as exc:
+        print(f"surveysite check: warning: online comparison skipped: {exc}", file=sys.stderr)
+        return
+    for line in (*notes, *(str(w) for w in warnings)):
+        print(line, file=sys.stderr)
+    if form == "github":
+        print("\n".join(_annotation(w, "warning") for w in warnings))
+    noun = "warning" if len(warnings) == 1 else "warnings"
+    requests = f"{client.requests} request{'' if client.requests == 1 else 's'}"
+    print(
+        f"online: {compared} papers compared with arXiv ({compared - client.received} from the cache,"
+        f" {client.received} in {requests}): {len(warnings)} {noun}"
+    )
+
+
+def _annotation(error: SourceError | OnlineWarning, level: str = "error") -> str:
     """A GitHub workflow command: the pull request shows the message on the file's line."""
     where = f"file={error.path}"
     if error.line:
         where += f",line={error.line}" + (f",col={error.column}" if error.column else "")
     message = error.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::error {where}::{message}"
+    return f"::{level} {where}::{message}"
 
 
 def _init(folder: Path, title: str, languages_text: str) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from surveysite import urls
 from surveysite.model import Paper, Site
 from surveysite.output import OutputFile
 from surveysite.views import LanguageViews, paper_path
@@ -95,8 +96,8 @@ def survey_bibtex(site: Site) -> str:
 def bib_exports(entries: dict[str, str], survey: str = "") -> Iterator[OutputFile]:
     """papers/<slug>/cite.bib for each paper and survey.bib with all of them (the survey's own first)."""
     for slug, entry in entries.items():
-        yield OutputFile(paper_path(slug) + "cite.bib", entry.encode())
-    yield OutputFile("survey.bib", "\n".join([survey, *entries.values()] if survey else entries.values()).encode())
+        yield OutputFile(urls.cite_bib(slug), entry.encode())
+    yield OutputFile(urls.SURVEY_BIB, "\n".join([survey, *entries.values()] if survey else entries.values()).encode())
 
 
 def papers_json(site: Site) -> OutputFile:
@@ -139,10 +140,10 @@ def papers_json(site: Site) -> OutputFile:
                 ],
                 "added": paper.added.isoformat() if paper.added else None,
                 "verified": paper.verified.isoformat() if paper.verified else None,
-                "cite": site.config.site_url + paper_path(paper.slug) + "cite.bib",
+                "cite": site.config.site_url + urls.cite_bib(paper.slug),
             }
         )
-    return OutputFile("data/papers.json", _json_records("papers", records, **_data_licence(site)))
+    return OutputFile(urls.PAPERS_JSON, _json_records("papers", records, **_data_licence(site)))
 
 
 def _data_licence(site: Site) -> dict[str, Any]:
@@ -184,8 +185,8 @@ def result_exports(views: LanguageViews, site: Site) -> Iterator[OutputFile]:
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    yield OutputFile("data/results.csv", buffer.getvalue().encode())
-    yield OutputFile("data/results.json", _json_records("results", rows, fields=RESULT_FIELDS, **_data_licence(site)))
+    yield OutputFile(urls.RESULTS_CSV, buffer.getvalue().encode())
+    yield OutputFile(urls.RESULTS_JSON, _json_records("results", rows, fields=RESULT_FIELDS, **_data_licence(site)))
 
 
 def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:
@@ -199,7 +200,7 @@ def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> Outp
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(views.lang)}">',
         f"  <title>{xml_escape(title)}</title>",
         f"  <id>{xml_escape(base)}</id>",
-        f'  <link rel="self" type="application/atom+xml" href="{xml_escape(base)}feed.xml"/>',
+        f'  <link rel="self" type="application/atom+xml" href="{xml_escape(base + urls.FEED)}"/>',
         f'  <link rel="alternate" type="text/html" href="{xml_escape(base)}"/>',
         f"  <updated>{updated}</updated>",
         "  <generator>surveysite</generator>",
@@ -235,7 +236,7 @@ def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> Outp
             "  </entry>",
         ]
     lines.append("</feed>")
-    return OutputFile(prefix + "feed.xml", ("\n".join(lines) + "\n").encode())
+    return OutputFile(prefix + urls.FEED, ("\n".join(lines) + "\n").encode())
 
 
 def page_about_paper(paper: Paper, page_url: str, lang: str) -> dict[str, Any]:

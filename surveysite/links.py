@@ -7,14 +7,14 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
+from surveysite import urls
 from surveysite.errors import SourceError, closest, did_you_mean
 from surveysite.figures import FOLDER, Figure
 from surveysite.load import ContentFile
 from surveysite.model import Benchmark, Page, Paper, Summary, TechniqueGroup
 
-PAPER_SECTIONS = ("summary", "models", "results", "in-context", "related")
+PAPER_SECTIONS = ("summary", "models", "results", "in-context", "history", "cite", "related")
 """Ids the paper template gives its sections."""
-GENERATED_FILES = ("data/results.csv", "data/results.json", "sitemap.xml", "robots.txt")
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -23,18 +23,25 @@ def site_targets(
 ) -> dict[str, set[str]]:
     """Every linkable path (no language prefix, no trailing slash) and the anchor ids it has."""
     groups = tuple(groups)
+
+    def key(path: str) -> str:
+        return path.rstrip("/")
+
     targets: dict[str, set[str]] = {
-        "": {"papers"},
-        "techniques": {g.id for g in groups} | {t.id for g in groups for t in g.techniques},
-        "chart": {b.id for b in benchmarks},
+        key(urls.INDEX): {"papers"},
+        key(urls.TAXONOMY): {g.id for g in groups} | {t.id for g in groups for t in g.techniques},
+        key(urls.CHART): {b.id for b in benchmarks},
+        key(urls.CHANGES): set(),
+        key(urls.SEARCH): set(),
     }
     for group in groups:
-        targets.update({f"techniques/{t.id}": {"papers"} for t in group.techniques})
+        targets.update({key(urls.technique(t.id)): {"papers"} for t in group.techniques})
     for paper in papers:
-        targets[f"papers/{paper.slug}"] = set(PAPER_SECTIONS) | _heading_ids(paper.summaries.values())
+        targets[key(urls.paper(paper.slug))] = set(PAPER_SECTIONS) | _heading_ids(paper.summaries.values())
+        targets[urls.cite_bib(paper.slug)] = set()
     for page in pages:
-        targets[page.slug] = _heading_ids(page.summaries.values())
-    targets.update({path: set() for path in GENERATED_FILES})
+        targets[key(urls.page(page.slug))] = _heading_ids(page.summaries.values())
+    targets.update({path: set() for path in urls.LINKABLE_FILES})
     return targets
 
 

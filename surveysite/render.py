@@ -23,7 +23,7 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from surveysite import chart
+from surveysite import chart, urls
 from surveysite.cache import Cache, code_digest
 from surveysite.errors import BuildError, SourceError
 from surveysite.exports import (
@@ -35,7 +35,6 @@ from surveysite.exports import (
     result_exports,
     survey_bibtex,
 )
-from surveysite.figures import FOLDER as FIGURES
 from surveysite.figures import published
 from surveysite.i18n import CHART_LABELS
 from surveysite.load import display_path
@@ -110,7 +109,7 @@ COMPACT_LIMIT = 60
 
 
 def lang_prefix(site: Site, lang: str) -> str:
-    return "" if lang == site.config.languages[0] else f"{lang}/"
+    return urls.lang_prefix(lang, site.config.languages)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -338,7 +337,7 @@ def _files(
 
             def figure(match: re.Match[str]) -> str:
                 shown = figures[html_unescape(match.group(1))]
-                src = xml_escape(rel(f"{FIGURES}/{shown.name}"), {'"': "&quot;"})
+                src = xml_escape(rel(urls.figure(shown.name)), {'"': "&quot;"})
                 return f' src="{src}" width="{shown.width}" height="{shown.height}"'
 
             return Markup(_FIGURE_SRC.sub(figure, html))
@@ -369,6 +368,7 @@ def _files(
             languages=languages,
             lang_prefix=lambda other: lang_prefix(site, other),
             strings=site.strings,
+            urls=urls,
             csp=CSP,
             size_buckets=[ident for ident, _low, _high in SIZE_BUCKETS] + ["unknown"],
             **context,
@@ -414,20 +414,21 @@ def _files(
                 bibtex=citations[paper.slug],
                 jsonld=page_about_paper(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
             )
-        page("taxonomy.html", "techniques/", lang, title=site.strings[lang]["taxonomy_heading"])
+        page("taxonomy.html", urls.TAXONOMY, lang, title=site.strings[lang]["taxonomy_heading"])
         for technique in v.techniques:
             page("technique.html", technique.path, lang, technique=technique, title=technique.name)
-        page("chart.html", "chart/", lang, title=site.strings[lang]["chart_heading"])
-        page("search.html", "search/", lang, listed=False, title=site.strings[lang]["search_heading"])
-        page("changes.html", "changes/", lang, title=site.strings[lang]["changes_heading"])
+        page("chart.html", urls.CHART, lang, title=site.strings[lang]["chart_heading"])
+        page("search.html", urls.SEARCH, lang, listed=False, title=site.strings[lang]["search_heading"])
+        page("changes.html", urls.CHANGES, lang, title=site.strings[lang]["changes_heading"])
         for extra in v.pages:
             cite = survey_entry if extra.slug == "about" else ""
             page("page.html", extra.path, lang, page=extra, title=extra.title, survey_bibtex=cite)
     yield render_page(
-        "404.html", "404.html", languages[0], absolute=True, title=site.strings[languages[0]]["not_found_title"]
+        "404.html", urls.NOT_FOUND, languages[0], absolute=True, title=site.strings[languages[0]]["not_found_title"]
     )
-    yield OutputFile("sitemap.xml", _sitemap(sitemap).encode())
-    yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode())
+    yield OutputFile(urls.SITEMAP, _sitemap(sitemap).encode())
+    robots = f"User-agent: *\nAllow: /\nSitemap: {config.site_url}{urls.SITEMAP}\n"
+    yield OutputFile(urls.ROBOTS, robots.encode())
     yield OutputFile(".nojekyll", b"")
     yield from result_exports(views[languages[0]], site)
     yield from bib_exports(citations, survey_entry)
@@ -435,9 +436,9 @@ def _files(
     yield from schema_files(site)
     for lang in languages:
         yield atom_feed(site, views[lang], lang_prefix(site, lang), config.title[lang])
-    yield OutputFile("assets/pygments.css", pygments_css().encode())
+    yield OutputFile(urls.asset("pygments.css"), pygments_css().encode())
     for shown in site.figures:
-        yield OutputFile(f"{FIGURES}/{shown.name}", published(shown, cache))
+        yield OutputFile(urls.figure(shown.name), published(shown, cache))
 
 
 def _sitemap(entries: list[tuple[str, list[tuple[str, str]]]]) -> str:

@@ -7,7 +7,9 @@ and each field's comment is the first documentation its author reads.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -15,24 +17,24 @@ from surveysite.i18n import STRINGS
 
 PAPER_TEMPLATE = """\
 ---
-# Exact title from the paper (quoted when it contains a colon).
-title: "{title}"
+{notes}# Exact title from the paper (quoted when it contains a colon).
+title: {title}
 # Name used in tables and charts.
-short_name: {title}
+short_name: {short_name}
 # All authors, in the paper's order.
-authors: [First Author, Second Author]
+authors: [{authors}]
 # Year of the first version (the first arXiv version for preprints).
 year: {year}
 # Where it was published: "NeurIPS 2023", "ICLR 2022", or "arXiv preprint".
-venue: arXiv preprint
+venue: {venue}
 # arXiv id, quoted; abstract and PDF links and the arXiv DOI are derived from it.
-arxiv: "0000.00000"
+{arxiv}
 # The venue's DOI, if it has one (otherwise the arXiv DOI is used).
-# doi: "10.18653/v1/2021.naacl-main.185"
+{doi}
 # For journals: volume, number, pages, and the venue's year when it differs from `year`.
-# volume: "25"
-# number: "70"
-# pages: "1–53"
+{volume}
+{number}
+{pages}
 # venue_year: 2024
 # One sentence in your own words, shown in lists and link previews.
 tldr: What the paper shows, in one sentence.
@@ -41,7 +43,7 @@ added: {today}
 verified: {today}
 # Optional links: abstract, pdf, code, weights, project.
 links:
-  code: https://github.com/owner/repo
+{abstract}  code: https://github.com/owner/repo
 # Licence of released code or weights, if the paper states one.
 license: Apache-2.0
 # Technique ids from content/taxonomy.yaml.
@@ -77,14 +79,87 @@ numbers, the limitations, and why the paper matters for this survey.
 """
 
 
+@dataclass(frozen=True)
+class PaperFacts:
+    """The facts a paper file starts with: placeholders for `new <slug>`, or what an import found.
+
+    An empty optional field is written as the template's commented example, so that an imported
+    file documents every field exactly as a typed-in one does.
+    """
+
+    title: str
+    short_name: str
+    year: int
+    authors: tuple[str, ...] = ("First Author", "Second Author")
+    venue: str = "arXiv preprint"
+    arxiv: str = "0000.00000"
+    doi: str = ""
+    volume: str = ""
+    number: str = ""
+    pages: str = ""
+    abstract: str = ""
+    """A link to the paper's page, for a paper without an arXiv id (which gives one itself)."""
+    notes: tuple[str, ...] = ()
+    """Comments put first: where the facts came from, and what to check by hand."""
+
+
+_EXAMPLES = {
+    "arxiv": '"2401.02385"',
+    "doi": '"10.18653/v1/2021.naacl-main.185"',
+    "volume": '"25"',
+    "number": '"70"',
+    "pages": '"1–53"',
+}
+"""The commented example written for an optional fact that is not known."""
+
+
 def paper_scaffold(slug: str, today: dt.date, technique: str = "example-technique", benchmark: str = "example") -> str:
+    """The file `new <slug>` writes: every field, with placeholders that pass `check`."""
+    title = slug.replace("-", " ").title()
+    return paper_text(PaperFacts(title, title, today.year), today, technique, benchmark)
+
+
+def paper_text(
+    facts: PaperFacts, today: dt.date, technique: str = "example-technique", benchmark: str = "example"
+) -> str:
+    """A paper file with these facts and every other field scaffolded with its comment."""
+
+    def optional(name: str) -> str:
+        value = str(getattr(facts, name))
+        return f"{name}: {_yaml_string(value)}" if value else f"# {name}: {_EXAMPLES[name]}"
+
     return PAPER_TEMPLATE.format(
-        title=slug.replace("-", " ").title(),
-        year=today.year,
+        notes="".join(f"# {' '.join(note.split())}\n" for note in facts.notes),
+        title=_yaml_string(facts.title),
+        short_name=yaml_scalar(facts.short_name),
+        authors=", ".join(yaml_scalar(name, flow=True) for name in facts.authors),
+        year=facts.year,
+        venue=yaml_scalar(facts.venue),
+        arxiv=optional("arxiv"),
+        doi=optional("doi"),
+        volume=optional("volume"),
+        number=optional("number"),
+        pages=optional("pages"),
+        abstract=f"  abstract: {yaml_scalar(facts.abstract)}\n" if facts.abstract else "",
         today=today.isoformat(),
         technique=technique,
         benchmark=benchmark,
     )
+
+
+def yaml_scalar(text: str, *, flow: bool = False) -> str:
+    """`text` as YAML reads it back unchanged: plain when it can be (as people write it), else quoted.
+
+    `flow` is for an item of a [list], where commas and brackets end a plain scalar.
+    """
+    import yaml
+
+    wrapped = f"k: [{text}]" if flow else f"k: {text}"
+    try:
+        plain = yaml.safe_load(wrapped) == {"k": [text] if flow else text}
+    except yaml.YAMLError:
+        plain = False
+    return text if plain and text == text.strip() and "\n" not in text else _yaml_string(text)
 
 
 def first_ids(content: Path) -> tuple[str, str]:
@@ -116,7 +191,8 @@ def _slug(text: str) -> str:
 
 
 def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A double-quoted YAML string; JSON's escapes are YAML's, and they cover control characters."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 ENGINE_SOURCE = "surveysite @ git+https://github.com/surveysite/surveysite@v{version}"

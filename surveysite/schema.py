@@ -1,6 +1,6 @@
 """The JSON Schema of paper front matter, published at schema/paper.json and enforced by `check`.
 
-Generated from the validator's own field lists and the survey's technique and benchmark ids, so
+Generated from the declared fields (surveysite.fields) and the survey's technique and benchmark ids, so
 editors get completion and early errors, and `check` proves the published schema agrees with
 what the build accepts.
 """
@@ -11,11 +11,13 @@ import datetime as dt
 import json
 from typing import Any
 
+from surveysite import urls
 from surveysite.errors import SourceError
+from surveysite.fields import PAPER_FIELDS, REQUIRED, TRANSLATABLE
 from surveysite.load import RawContent
 from surveysite.model import Site
 from surveysite.output import OutputFile
-from surveysite.validate import ARXIV, DOI, LINK_KINDS, PAPER_REQUIRED, ROLES, SLUG, TRANSLATABLE
+from surveysite.validate import ARXIV, DOI, LINK_KINDS, ROLES, SLUG
 
 _TEXT = {"type": "string", "minLength": 1}
 _COUNT = {
@@ -29,101 +31,90 @@ _SCALAR = {"anyOf": [_TEXT, {"type": "integer"}]}
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
-def paper_schema(site: Site) -> dict[str, Any]:
+def kinds(site: Site) -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each kind of field in surveysite.fields, with this survey's ids."""
     techniques = sorted(site.techniques)
     benchmarks = sorted(b.id for b in site.benchmarks)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": site.config.site_url + "schema/paper.json",
-        "title": "Paper front matter",
-        "description": "The YAML front matter of content/papers/<slug>.md (translations: paper.translation.json).",
+    year = {"type": "integer", "minimum": 1900, "maximum": 2100}
+    languages = site.config.languages
+    change = {
         "type": "object",
-        "required": list(PAPER_REQUIRED),
+        "required": [languages[0]],
         "additionalProperties": False,
-        "properties": {
-            "title": _TEXT,
-            "short_name": _TEXT,
-            "authors": {"type": "array", "minItems": 1, "items": _TEXT},
-            "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
-            "venue": _TEXT,
-            "arxiv": {"type": "string", "pattern": f"^(?:{ARXIV.pattern})$"},
-            "doi": {"type": "string", "pattern": f"^(?:https://doi.org/|doi:)?{DOI.pattern}$"},
-            "volume": _SCALAR,
-            "number": _SCALAR,
-            "pages": _SCALAR,
-            "venue_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
-            # Slugs by pattern, not by enum: the published schema must not change with every new paper.
-            "builds_on": {
-                "type": "array",
-                "uniqueItems": True,
-                "items": {"type": "string", "pattern": f"^{SLUG.pattern}$"},
-            },
-            "history": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["date", "change"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "date": _DATE,
-                        "change": {
-                            "anyOf": [
-                                _TEXT,
-                                {
-                                    "type": "object",
-                                    "required": [site.config.languages[0]],
-                                    "additionalProperties": False,
-                                    "properties": dict.fromkeys(site.config.languages, _TEXT),
-                                },
-                            ]
-                        },
-                    },
-                },
-            },
-            "tldr": _TEXT,
-            "added": _DATE,
-            "verified": _DATE,
-            "links": {
+        "properties": dict.fromkeys(languages, _TEXT),
+    }
+    return {
+        "text": _TEXT,
+        "texts": {"type": "array", "minItems": 1, "items": _TEXT},
+        "year": year,
+        "scalar": _SCALAR,
+        "date": _DATE,
+        "arxiv": {"type": "string", "pattern": f"^(?:{ARXIV.pattern})$"},
+        "doi": {"type": "string", "pattern": f"^(?:https://doi.org/|doi:)?{DOI.pattern}$"},
+        "links": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {kind: {"type": "string", "pattern": "^https?://"} for kind in LINK_KINDS},
+        },
+        "techniques": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": techniques}},
+        # Slugs by pattern, not by enum: the published schema must not change with every new paper.
+        "slugs": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": f"^{SLUG.pattern}$"}},
+        "history": {
+            "type": "array",
+            "items": {
                 "type": "object",
+                "required": ["date", "change"],
                 "additionalProperties": False,
-                "properties": {kind: {"type": "string", "pattern": "^https?://"} for kind in LINK_KINDS},
+                "properties": {"date": _DATE, "change": {"anyOf": [_TEXT, change]}},
             },
-            "license": _TEXT,
-            "techniques": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": techniques}},
-            "models": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["name", "role"],
-                    "additionalProperties": False,
-                    "properties": {"name": _TEXT, "params": _COUNT, "tokens": _COUNT, "role": {"enum": list(ROLES)}},
-                },
+        },
+        "models": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name", "role"],
+                "additionalProperties": False,
+                "properties": {"name": _TEXT, "params": _COUNT, "tokens": _COUNT, "role": {"enum": list(ROLES)}},
             },
-            "results": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["model", "benchmark", "setting", "score", "source"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "model": _TEXT,
-                        "benchmark": {"enum": benchmarks},
-                        "setting": _TEXT,
-                        "score": {"type": "number"},
-                        "source": _TEXT,
-                        "note": _TEXT,
-                    },
+        },
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["model", "benchmark", "setting", "score", "source"],
+                "additionalProperties": False,
+                "properties": {
+                    "model": _TEXT,
+                    "benchmark": {"enum": benchmarks},
+                    "setting": _TEXT,
+                    "score": {"type": "number"},
+                    "source": _TEXT,
+                    "note": _TEXT,
                 },
             },
         },
     }
 
 
+def paper_schema(site: Site) -> dict[str, Any]:
+    schemas = kinds(site)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": site.config.site_url + urls.SCHEMA,
+        "title": "Paper front matter",
+        "description": "The YAML front matter of content/papers/<slug>.md (translations: paper.translation.json).",
+        "type": "object",
+        "required": list(REQUIRED),
+        "additionalProperties": False,
+        "properties": {f.name: {**schemas[f.kind], "description": f.doc} for f in PAPER_FIELDS},
+    }
+
+
 def translation_schema(site: Site) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": site.config.site_url + "schema/paper.translation.json",
+        "$id": site.config.site_url + urls.TRANSLATION_SCHEMA,
         "title": "Paper translation front matter",
         "description": "The YAML front matter of content/papers/<slug>.<lang>.md: only the translatable texts.",
         "type": "object",
@@ -134,8 +125,8 @@ def translation_schema(site: Site) -> dict[str, Any]:
 
 def schema_files(site: Site) -> list[OutputFile]:
     return [
-        OutputFile(f"schema/{name}", (json.dumps(schema, ensure_ascii=False, indent=1) + "\n").encode())
-        for name, schema in (("paper.json", paper_schema(site)), ("paper.translation.json", translation_schema(site)))
+        OutputFile(path, (json.dumps(schema, ensure_ascii=False, indent=1) + "\n").encode())
+        for path, schema in ((urls.SCHEMA, paper_schema(site)), (urls.TRANSLATION_SCHEMA, translation_schema(site)))
     ]
 
 
@@ -168,6 +159,6 @@ def schema_errors(raw: RawContent, site: Site) -> list[SourceError]:
             key = tuple(error.absolute_path)
             line, column = doc.values.get(key, doc.keys.get(key, (1, 1)))
             where = "/".join(map(str, key)) or "front matter"
-            name = "schema/paper.json" if file.lang is None else "schema/paper.translation.json"
+            name = urls.SCHEMA if file.lang is None else urls.TRANSLATION_SCHEMA
             errors.append(SourceError(doc.path, line, column, f"{name}: {where}: {error.message}"))
     return errors

@@ -187,6 +187,7 @@ def serve(project: Project, host: str, port: int) -> None:
         lambda: loops[0].add_callback(LiveReloadHandler.reload_waiters, "*"),
     )
     state.rebuild(project)
+    print(f"serving the site at http://{host}:{port}{state.base} (Ctrl-C stops)", file=sys.stderr, flush=True)
 
     class Bridge(Watcher):  # type: ignore[misc]
         """livereload's watcher slot: our Rebuilder watches; livereload only tells browsers to reload."""

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from surveysite import fields, urls
 from surveysite.errors import BuildError, SourceError, did_you_mean
 from surveysite.figures import Figure
 from surveysite.figures import inspect as inspect_figure
@@ -53,26 +54,11 @@ NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 ROLES = ("proposed", "baseline")
 LINK_KINDS = ("abstract", "pdf", "code", "weights", "project")
 
-RESERVED_PAGES = ("papers", "techniques", "chart", "changes", "assets", "data", "schema", "search", "pagefind")
-PAPER_REQUIRED = ("title", "short_name", "authors", "year", "venue", "techniques", "models")
-PAPER_OPTIONAL = (
-    "arxiv",
-    "doi",
-    "volume",
-    "number",
-    "pages",
-    "venue_year",
-    "tldr",
-    "added",
-    "verified",
-    "links",
-    "license",
-    "builds_on",
-    "history",
-    "results",
-)
+RESERVED_PAGES = urls.RESERVED
+PAPER_REQUIRED = fields.REQUIRED
+PAPER_OPTIONAL = fields.OPTIONAL
+TRANSLATABLE = fields.TRANSLATABLE
 DOI = re.compile(r"10\.\d{4,9}/\S+")
-TRANSLATABLE = ("title", "short_name", "tldr")
 _MISSING = object()
 
 

@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
+from surveysite import urls
 from surveysite.model import Paper, Site, Summary
 from surveysite.sizes import format_count
 
@@ -186,12 +187,8 @@ def _size_buckets(sizes: list[int]) -> tuple[str, ...]:
     return tuple(ident for ident, low, high in SIZE_BUCKETS if any(low <= s < high for s in sizes)) or ("unknown",)
 
 
-def paper_path(slug: str) -> str:
-    return f"papers/{slug}/"
-
-
-def technique_path(ident: str) -> str:
-    return f"techniques/{ident}/"
+paper_path = urls.paper
+technique_path = urls.technique
 
 
 def _size_text(sizes: list[int]) -> str:
@@ -275,7 +272,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 model=r.model,
                 params=params[r.model].params,
                 params_text=_count_text(params[r.model].params),
-                benchmark=Ref(bench[r.benchmark].name, f"chart/#{r.benchmark}"),
+                benchmark=Ref(bench[r.benchmark].name, urls.benchmark(r.benchmark)),
                 setting=r.setting,
                 score=r.score,
                 score_text=_score_text(r.score),
@@ -328,7 +325,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
             users[ident].append(refs[paper.slug])
     groups = []
     for group in site.groups:
-        group_ref = Ref(group.name[lang], f"techniques/#{group.id}")
+        group_ref = Ref(group.name[lang], urls.group(group.id))
         views = tuple(
             TechniqueView(t.id, technique_path(t.id), t.name[lang], t.definition[lang], group_ref, tuple(users[t.id]))
             for t in group.techniques
@@ -354,7 +351,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
     pages = tuple(
         PageView(
             p.slug,
-            f"{p.slug}/",
+            urls.page(p.slug),
             p.title.get(lang, p.title[default]),
             p.summaries.get(lang, p.summaries[default]),
             lang if lang in p.summaries else default,

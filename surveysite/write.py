@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from surveysite import urls
 from surveysite.errors import BuildError, SourceError, os_error
 from surveysite.load import display_path
 from surveysite.output import Kept, OutputFile
@@ -246,7 +247,7 @@ def _swap(staging: Path, out: Path) -> Path | None:
 def _with_static(files: Iterable[OutputFile | Kept], static: Path | None) -> Iterator[OutputFile | Kept]:
     """The engine's assets, with the survey's static files in their place, as assets/..., then files."""
     for name, path in static_files(static).items():
-        yield OutputFile("assets/" + name, path.read_bytes())
+        yield OutputFile(urls.asset(name), path.read_bytes())
     yield from files
 
 

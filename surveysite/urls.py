@@ -1,0 +1,71 @@
+"""The site's URL scheme: every path a page, export or asset has, relative to the site's root.
+
+Written once here; views, render, exports, the link checker and the templates (as `urls`) read
+it, so a path cannot differ between the page that is written and the links that reach it.
+Folders end in '/', and a language other than the first is a prefix in front of any of them.
+"""
+
+from __future__ import annotations
+
+INDEX = ""
+TAXONOMY = "techniques/"
+CHART = "chart/"
+SEARCH = "search/"
+CHANGES = "changes/"
+FEED = "feed.xml"
+SURVEY_BIB = "survey.bib"
+PAPERS_JSON = "data/papers.json"
+RESULTS_CSV = "data/results.csv"
+RESULTS_JSON = "data/results.json"
+SCHEMA = "schema/paper.json"
+TRANSLATION_SCHEMA = "schema/paper.translation.json"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_FOUND = "404.html"
+ASSETS = "assets/"
+FIGURES = "figures/"
+SEARCH_INDEX = "pagefind/"
+
+RESERVED = ("papers", "techniques", "chart", "changes", "assets", "data", "figures", "schema", "search", "pagefind")
+"""First path segments the site's own pages use: no free page may take one as its slug."""
+
+
+def paper(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def cite_bib(slug: str) -> str:
+    return f"papers/{slug}/cite.bib"
+
+
+def technique(ident: str) -> str:
+    return f"techniques/{ident}/"
+
+
+def group(ident: str) -> str:
+    return f"{TAXONOMY}#{ident}"
+
+
+def benchmark(ident: str) -> str:
+    return f"{CHART}#{ident}"
+
+
+def page(slug: str) -> str:
+    return f"{slug}/"
+
+
+def figure(name: str) -> str:
+    return f"{FIGURES}{name}"
+
+
+def asset(name: str) -> str:
+    return f"{ASSETS}{name}"
+
+
+def lang_prefix(lang: str, languages: tuple[str, ...]) -> str:
+    """'' for the first language, served at the root; '<lang>/' for the others."""
+    return "" if lang == languages[0] else f"{lang}/"
+
+
+LINKABLE_FILES = (FEED, SURVEY_BIB, PAPERS_JSON, RESULTS_CSV, RESULTS_JSON, SCHEMA, SITEMAP, ROBOTS)
+"""Generated files that a body may link to."""
