@@ -289,7 +289,7 @@ def normalize_arxiv_id(text: str) -> str | None:
 
 
 def _year(text: str) -> int | None:
-    match = re.search(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)", text)
+    match = re.search(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", text)  # `check` takes 1900 to 2100
     return int(match.group(1)) if match else None
 
 
@@ -309,7 +309,7 @@ def _venue(entry: Mapping[str, str], arxiv: str) -> tuple[str, bool]:
         return "arXiv preprint", False
     school = latex_to_text(entry.get("school", "") or entry.get("institution", ""))
     if kind in ("phdthesis", "mastersthesis") and school:
-        return f"{'PhD' if kind == 'phdthesis' else 'Master'}'s thesis, {school}", False
+        return f"{'PhD thesis' if kind == 'phdthesis' else "Master's thesis"}, {school}", False
     if kind == "techreport" and school:
         return f"Technical report, {school}", False
     other = latex_to_text(entry.get("howpublished", "") or entry.get("publisher", ""))

@@ -102,6 +102,7 @@ CSP = (
 
 
 _FIGURE_SRC = re.compile(r' src="figures/([^"]+)"')
+_HEADING = re.compile(r"<(/?)h([3-6])\b")
 """How a body's figure appears in its rendering (validation allows no other local image)."""
 
 COMPACT_LIMIT = 60
@@ -332,8 +333,12 @@ def _files(
                 bench = compact_benchmark(bench, context["paper"])
             return Markup(chart.render_chart(bench, link, labels=CHART_LABELS.get(lang, {}), **options))
 
-        def prose(html: str) -> Markup:
-            """A rendered body, its figures linked from this page, with their sizes."""
+        def prose(html: str, *, top: bool = False) -> Markup:
+            """A rendered body, its figures linked from this page, with their sizes. Bodies are
+            rendered for a paper page, where they sit under an <h2>; `top` lifts their headings one
+            level for a page where they follow the <h1> directly."""
+            if top:
+                html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)
 
             def figure(match: re.Match[str]) -> str:
                 shown = figures[html_unescape(match.group(1))]

@@ -22,6 +22,9 @@ PAGES = [
     "techniques/knowledge-distillation/",
     "chart/",
     "search/?q=distillation",
+    "about/",
+    "changes/",
+    "papers/pet/",
     "no/such/page/",
 ]
 

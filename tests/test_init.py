@@ -206,3 +206,66 @@ def test_templates_and_assets_can_be_overridden_one_by_one(tmp_path: Path) -> No
     assert "<p>mine</p>" not in (out / "index.html").read_text(encoding="utf-8")  # the others are the engine's
     assert (out / "assets" / "site.css").read_text() == "body { color: rebeccapurple }"
     assert (out / "assets" / "logo.svg").is_file() and (out / "assets" / "site.js").is_file()
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def two_surveys(survey: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    """The two fixture surveys besides ours, built: English only, and three languages (en, de, zh)."""
+    root = tmp_path_factory.mktemp("built")
+    assert _run("init", "graphs", "--title", "Graph Learning", cwd=root).returncode == 0
+    built = {}
+    for name, folder, prefix in (("english", root / "graphs", "/graphs/"), ("three", survey, "/efficient-attention/")):
+        work = root / f"{name}-work"
+        shutil.copytree(folder, work)
+        result = _run("build", "--site-url", f"https://user.github.io{prefix}", cwd=work)
+        assert result.returncode == 0, result.stderr
+        built[name] = (work, prefix)
+    return built
+
+
+@pytest.mark.parametrize("name", ["english", "three"])
+def test_the_fixture_surveys_keep_every_guarantee(two_surveys: dict[str, tuple[Path, str]], name: str) -> None:
+    work, prefix = two_surveys[name]
+    out = work / "_site"
+    # Every link resolves under the Pages path.
+    with serve_pages(out, prefix) as base:
+        seen = crawl(base)
+    assert sorted(u for u, status in seen.items() if status != 200) == []
+    # A second build from nothing is byte-identical.
+    again = _run("build", "--no-cache", "--out", "_again", "--site-url", f"https://user.github.io{prefix}", cwd=work)
+    assert again.returncode == 0, again.stderr
+    assert _tree(work / "_again") == _tree(out)
+    # A broken file gives file:line errors and leaves the site as it was.
+    before = _tree(out)
+    paper = work / "content" / "papers" / "example-paper.md"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("year: ", "year: twenty", 1), encoding="utf-8")
+    broken = _run("build", cwd=work)
+    assert broken.returncode == 1
+    assert re.match(r"content/papers/example-paper\.md:\d+:\d+: error: 'year' must be an integer", broken.stderr)
+    assert _tree(out) == before
+    paper.write_text(paper.read_text(encoding="utf-8").replace("year: twenty", "year: ", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["english", "three"])
+def test_the_fixture_surveys_pass_axe(two_surveys: dict[str, tuple[Path, str]], name: str) -> None:
+    from tests.browser import chromium
+    from tests.test_accessibility import _axe
+
+    work, prefix = two_surveys[name]
+    languages = [""] if name == "english" else ["", "de/", "zh/"]
+    paths = ["", "papers/example-paper/", "techniques/", "chart/", "about/", "changes/", "no/such/page/"]
+    problems = []
+    with serve_pages(work / "_site", prefix) as base, chromium() as browser:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+            page = context.new_page()
+            for lang in languages:
+                for path in paths:
+                    page.goto(base + lang + path)
+                    problems += [f"{scheme} {lang}{path}: {v}" for v in _axe(page)]
+            context.close()
+    assert not problems, "\n".join(problems)
