@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from surveysite import importing
 from surveysite.errors import BuildError, SourceError, os_error
 from surveysite.importing import API_ENV, OnlineWarning
 from surveysite.load import display_path
@@ -237,7 +238,6 @@ def _new(content: Path, slug: str) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     """`new --bibtex FILE [--key KEY ...]` and `new --arxiv ID ...`: the logic is in importing.py."""
-    from surveysite import importing
 
     def usage(message: str) -> int:
         print(f"surveysite new: error: {message}", file=sys.stderr)
@@ -277,7 +277,6 @@ def _import(args: argparse.Namespace) -> int:
 
 def _online(content: Path, form: str) -> None:
     """`check --online`: differences from arXiv are warnings; they never fail the check."""
-    from surveysite import importing
     from surveysite.load import load_content
 
     docs = [f.doc for f in load_content(content).papers if f.lang is None and f.doc.data is not None]
@@ -291,7 +290,7 @@ def _online(content: Path, form: str) -> None:
         return
     for line in (*notes, *(str(w) for w in warnings)):
         print(line, file=sys.stderr)
-    if form == "github":
+    if form == "github" and warnings:
         print("\n".join(_annotation(w, "warning") for w in warnings))
     noun = "warning" if len(warnings) == 1 else "warnings"
     requests = f"{client.requests} request{'' if client.requests == 1 else 's'}"

@@ -309,7 +309,8 @@ def _venue(entry: Mapping[str, str], arxiv: str) -> tuple[str, bool]:
         return "arXiv preprint", False
     school = latex_to_text(entry.get("school", "") or entry.get("institution", ""))
     if kind in ("phdthesis", "mastersthesis") and school:
-        return f"{'PhD thesis' if kind == 'phdthesis' else "Master's thesis"}, {school}", False
+        what = "PhD thesis" if kind == "phdthesis" else "Master's thesis"
+        return f"{what}, {school}", False
     if kind == "techreport" and school:
         return f"Technical report, {school}", False
     other = latex_to_text(entry.get("howpublished", "") or entry.get("publisher", ""))

@@ -304,12 +304,11 @@ def strings_to_translate(lang: str) -> str:
         f"# Interface strings for '{lang}'. Each value is the English text: translate it, then delete",
         "# its '# translate' mark. Keys must stay as they are.",
     ]
+    # Known already: the tag itself; the language's own name is to be written (the tag until then).
+    known = {"html_lang": lang, "og_locale": lang.replace("-", "_"), "language_name": lang}
     for key, value in STRINGS["en"].items():
-        if key == "html_lang":
-            value = lang
-        elif key == "og_locale":
-            value = lang.replace("-", "_")
-        lines.append(f"{key}: {_yaml_string(value)}  # translate")
+        mark = "" if key in ("html_lang", "og_locale") else "  # translate"
+        lines.append(f"{key}: {_yaml_string(known.get(key, value))}{mark}")
     return "\n".join(lines) + "\n"
 
 

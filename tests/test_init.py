@@ -66,8 +66,9 @@ def test_init_writes_a_whole_survey(survey: Path) -> None:
     ]
     # Only the language whose strings are not shipped gets a file to translate, with every key.
     strings = (survey / "content" / "i18n" / "de.yaml").read_text(encoding="utf-8")
-    assert [line.endswith("# translate") for line in strings.splitlines()[2:]] == [True] * len(STRINGS["en"])
-    assert 'html_lang: "de"  # translate' in strings
+    marked = [line.split(":")[0] for line in strings.splitlines()[2:] if line.endswith("# translate")]
+    assert marked == [key for key in STRINGS["en"] if key not in ("html_lang", "og_locale")]
+    assert 'html_lang: "de"\n' in strings and 'language_name: "de"  # translate' in strings
     # The engine the survey was made with is named once, and both workflows install from there.
     requirements = (survey / "requirements.txt").read_text(encoding="utf-8")
     assert re.search(r"^surveysite @ git\+https://\S+@v\d+\.\d+\.\d+$", requirements, re.MULTILINE)
