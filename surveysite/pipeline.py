@@ -152,7 +152,7 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     start = time.perf_counter()
     # One spare tree per output folder: two outputs side by side share a cache folder.
     spare = project.cache_folder / f"previous-{project.out.absolute().name}" if project.cache_folder else None
-    post = _search_step(project, report)
+    post = _search_step(project, report, site, cache)
     report.files, report.written = write_site(
         files, project.static, project.out, post=post, manifest=manifest, spare=spare
     )
@@ -164,14 +164,20 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     return report
 
 
-def _search_step(project: Project, report: BuildReport) -> Callable[[Path], None] | None:
+def _search_step(project: Project, report: BuildReport, site: Site, cache: Cache) -> Callable[[Path], None] | None:
+    """The search stage, run on the staging folder: bundles of unchanged languages come from the
+    current output, so that an edit re-indexes only its own language."""
     if not project.search:
         return None
+    key = cache.key("search", str(project.out.absolute()))
 
     def step(staging: Path) -> None:
         report.begin("search")
         start = time.perf_counter()
-        index_site(staging)
+        known = cache.get(key)
+        previous = project.out.absolute() if project.out.is_dir() else None
+        digests = index_site(staging, site.config.languages, previous, known if isinstance(known, dict) else {})
+        cache.put(key, digests)
         report.timings["search"] = time.perf_counter() - start
 
     return step

@@ -270,3 +270,14 @@ def test_the_fixture_surveys_pass_axe(two_surveys: dict[str, tuple[Path, str]], 
                     problems += [f"{scheme} {lang}{path}: {v}" for v in _axe(page)]
             context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_site_url_that_is_not_a_url_is_refused(survey: Path, tmp_path: Path) -> None:
+    work = tmp_path / "survey"
+    shutil.copytree(survey, work)
+    result = _run("build", "--site-url", "user.github.io/x", cwd=work)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "--site-url: error: must be an http(s) URL, got 'user.github.io/x'\n1 error in 1 file; nothing written\n"
+    )
+    assert not (work / "_site").exists()

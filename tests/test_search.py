@@ -16,7 +16,8 @@ SKIPPED = {"nav", "script", "style", "form", "svg", "noscript", "template"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SEARCH = """async (query) => {
   const root = new URL(document.documentElement.dataset.root, location.href);
-  const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+  const bundle = new URL(document.documentElement.dataset.searchBundle, location.href);
+  const pagefind = await import(bundle.href);
   await pagefind.options({ baseUrl: root.pathname });
   const search = await pagefind.search(query);
   return Promise.all(search.results.map((r) => r.data().then((d) => d.url)));

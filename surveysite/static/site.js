@@ -122,7 +122,9 @@
     });
     return p;
   }
-  var pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
+  // This language's own bundle (pagefind/<lang>/), named by the page.
+  var bundle = new URL(document.documentElement.getAttribute("data-search-bundle"), location.href);
+  var pagefind = import(bundle.href).then(function (module) {
     return module.options({ baseUrl: root.pathname }).then(function () { return module; });
   });
   var latest = 0;
