@@ -13,7 +13,7 @@ from surveysite.figures import FOLDER, Figure
 from surveysite.load import ContentFile
 from surveysite.model import Benchmark, Page, Paper, Summary, TechniqueGroup
 
-PAPER_SECTIONS = ("summary", "models", "results", "in-context", "history", "cite", "related")
+PAPER_SECTIONS = ("summary", "model-list", "results-tables", "in-context", "history", "cite", "related")
 """Ids the paper template gives its sections."""
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 

@@ -53,6 +53,81 @@ class ResultView:
 
 
 @dataclass(frozen=True)
+class ResultColumn:
+    benchmark: Ref
+    source: str
+    """The tables or sections its scores come from, given once for the column."""
+
+
+@dataclass(frozen=True)
+class ResultCell:
+    score: float
+    score_text: str
+    notes: tuple[int, ...] = ()
+    """Numbers of the table's footnotes that apply to this score."""
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    model: str
+    params_text: str
+    role: str
+    cells: tuple[ResultCell | None, ...]
+    """One per column; None where the paper reports no score."""
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """The paper's results in one setting, laid out as papers print them: models by benchmarks."""
+
+    setting: str
+    columns: tuple[ResultColumn, ...]
+    rows: tuple[ResultRow, ...]
+    notes: tuple[str, ...]
+    """Footnotes, numbered from 1 in cell order."""
+
+
+def result_tables(results: tuple[ResultView, ...], models: tuple[ModelView, ...]) -> tuple[ResultTable, ...]:
+    """One table per setting (in order of first appearance): results in one setting are comparable,
+    results in two are not, so they never share a table. Proposed models come first."""
+    by_setting: dict[str, list[ResultView]] = {}
+    for result in results:
+        by_setting.setdefault(result.setting, []).append(result)
+    order = {m.name: (m.role != "proposed", index) for index, m in enumerate(models)}
+    tables = []
+    for setting, group in by_setting.items():
+        benchmarks = list(dict.fromkeys(r.benchmark_id for r in group))
+        names = sorted(dict.fromkeys(r.model for r in group), key=lambda name: order[name])
+        found = {(r.model, r.benchmark_id): r for r in group}
+        notes: list[str] = []
+        rows = []
+        for name in names:
+            cells: list[ResultCell | None] = []
+            for ident in benchmarks:
+                cell = found.get((name, ident))
+                if cell is None:
+                    cells.append(None)
+                    continue
+                numbers: tuple[int, ...] = ()
+                if cell.note:
+                    if cell.note not in notes:
+                        notes.append(cell.note)
+                    numbers = (notes.index(cell.note) + 1,)
+                cells.append(ResultCell(cell.score, cell.score_text, numbers))
+            first = next(r for r in group if r.model == name)
+            rows.append(ResultRow(name, first.params_text, first.role, tuple(cells)))
+        columns = tuple(
+            ResultColumn(
+                next(r.benchmark for r in group if r.benchmark_id == ident),
+                ", ".join(dict.fromkeys(r.source for r in group if r.benchmark_id == ident)),
+            )
+            for ident in benchmarks
+        )
+        tables.append(ResultTable(setting, columns, tuple(rows), tuple(notes)))
+    return tuple(tables)
+
+
+@dataclass(frozen=True)
 class PaperView:
     slug: str
     path: str
@@ -87,6 +162,8 @@ class PaperView:
     """Papers of the survey that say they build on this one."""
     history: tuple[ChangeView, ...] = ()
     """Newest first."""
+    tables: tuple[ResultTable, ...] = ()
+    """The results as tables, one per setting."""
     related: tuple[Ref, ...] = ()
     previous: Ref | None = None
     next: Ref | None = None
@@ -313,6 +390,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 builds_on=tuple(refs[s] for s in paper.builds_on),
                 built_on_by=tuple(built_on_by[paper.slug]),
                 history=tuple(ChangeView(c.date, c.change[lang], refs[paper.slug]) for c in paper.history),
+                tables=result_tables(results, models),
                 related=tuple(refs[s] for s in related[paper.slug]),
                 previous=refs[site.papers[index - 1].slug] if index > 0 else None,
                 next=refs[site.papers[index + 1].slug] if index + 1 < len(site.papers) else None,

@@ -67,7 +67,7 @@ def test_paper_page_facts(basic_site: Path) -> None:
     assert 'href="https://arxiv.org/pdf/2301.00001"' in page
     assert 'href="https://github.com/example/alpha"' in page
     assert '<data value="1100000000">1.1B</data>' in page
-    assert "<td>Table 2</td>" in page
+    assert '<td class="num">Table 2</td>' in page
     assert 'href="../../techniques/distillation/"' in page
     assert "&lt;b&gt;raw html is shown as text&lt;/b&gt;" in page
 
@@ -120,3 +120,27 @@ def test_lineage_history_doi_and_citation_are_shown(survey_site: Path) -> None:
     assert '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in index
     papers = json.loads((survey_site / "data" / "papers.json").read_text(encoding="utf-8"))
     assert papers["license"] == {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def test_results_read_as_the_papers_tables(survey_site: Path) -> None:
+    """One table per setting, models by benchmarks, proposed models first, each column's source once."""
+    page = (survey_site / "papers" / "tinyllama" / "index.html").read_text(encoding="utf-8")
+    tables = re.findall(r'<caption id="(results-\d+)">Setting: ([^<]+)</caption>(.*?)</table>', page, re.DOTALL)
+    settings = [setting for _id, setting, _body in tables]
+    assert settings[0] == "0-shot" and len(settings) == len(set(settings))
+    _id, _setting, body = tables[0]
+    headers = re.findall(r'<th scope="col" class="num"><a href="[^"]+">([^<]+)</a></th>', body)
+    assert headers[:3] == ["HellaSwag", "OpenBookQA", "WinoGrande"]
+    rows = re.findall(r'<tr class="role-(\w+)"><th scope="row">([^<]+)</th>', body)
+    assert rows[0] == ("proposed", "TinyLlama") and all(role == "baseline" for role, _ in rows[1:])
+    # Each score sits in its model's row and its benchmark's column, as the paper gives it.
+    tinyllama = re.search(r'<th scope="row">TinyLlama</th>(.*?)</tr>', body, re.DOTALL)
+    assert tinyllama is not None
+    cells = re.findall(r'<td class="num">([^<]*)', tinyllama.group(1))
+    assert cells[0] == "1.1B" and cells[1] == "59.2" and cells[2] == "36"
+    assert '<li id="results-1-note-1">lm-eval-harness</li>' in page
+    # Cells are separated by spaces, so that search reads "HellaSwag" as a word of its own.
+    assert "</a></th> <th" in body
+    # No id is used twice (the summary's "Results" heading and the section once shared one).
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
