@@ -16,9 +16,10 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from surveysite import urls
+from surveysite.chart import settings_of
 from surveysite.model import Paper, Site
 from surveysite.output import OutputFile
-from surveysite.views import LanguageViews, paper_path
+from surveysite.views import LanguageViews, leaderboards, paper_path
 
 _BIB_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _BIB_REPLACEMENT = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -187,6 +188,65 @@ def result_exports(views: LanguageViews, site: Site) -> Iterator[OutputFile]:
     writer.writerows(rows)
     yield OutputFile(urls.RESULTS_CSV, buffer.getvalue().encode())
     yield OutputFile(urls.RESULTS_JSON, _json_records("results", rows, fields=RESULT_FIELDS, **_data_licence(site)))
+
+
+_TEX_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
+_TEX_REPLACEMENT = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _tex(text: str) -> str:
+    return _TEX_SPECIAL.sub(lambda m: _TEX_REPLACEMENT.get(m.group(1), "\\" + m.group(1)), " ".join(text.split()))
+
+
+def benchmark_exports(views: LanguageViews) -> Iterator[OutputFile]:
+    """benchmarks/<id>/results.csv and table.tex: one benchmark's leaderboards, to download."""
+    for bench in views.benchmarks:
+        boards = leaderboards(bench, settings_of(bench))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["setting", "rank", "model", "params", "score", "paper", "source", "note"])
+        for board in boards:
+            for rank, r in board.ranked:
+                writer.writerow(
+                    [
+                        board.setting,
+                        rank,
+                        r.model,
+                        r.params or "",
+                        r.score,
+                        r.paper.path.split("/")[1],
+                        r.source,
+                        r.note,
+                    ]
+                )
+        yield OutputFile(urls.benchmark_file(bench.id, "results.csv"), buffer.getvalue().encode())
+        lines = [f"% {bench.name}: {bench.metric}, from the survey's data; needs \\usepackage{{booktabs}}"]
+        for board in boards:
+            lines += [
+                "\\begin{table}[t]",
+                "\\centering",
+                "\\begin{tabular}{rlrrl}",
+                "\\toprule",
+                "Rank & Model & Size & Score & Source \\\\",
+                "\\midrule",
+            ]
+            for rank, r in board.ranked:
+                cells = [
+                    str(rank),
+                    _tex(r.model),
+                    _tex(r.params_text or "--"),
+                    r.score_text,
+                    _tex(f"{r.paper.text}, {r.source}"),
+                ]
+                lines.append(" & ".join(cells) + " \\\\")
+            lines += [
+                "\\bottomrule",
+                "\\end{tabular}",
+                f"\\caption{{{_tex(bench.name)} ({_tex(board.setting)}), {_tex(bench.metric)}.}}",
+                "\\end{table}",
+                "",
+            ]
+        yield OutputFile(urls.benchmark_file(bench.id, "table.tex"), "\n".join(lines).encode())
 
 
 def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:

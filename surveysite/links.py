@@ -32,10 +32,14 @@ def site_targets(
         key(urls.TAXONOMY): {g.id for g in groups} | {t.id for g in groups for t in g.techniques},
         key(urls.CHART): {b.id for b in benchmarks},
         key(urls.CHANGES): set(),
+        key(urls.BENCHMARKS): set(),
         key(urls.SEARCH): set(),
     }
     for group in groups:
         targets.update({key(urls.technique(t.id)): {"papers"} for t in group.techniques})
+    for bench in benchmarks:
+        targets[key(urls.benchmark(bench.id))] = set()
+        targets.update({urls.benchmark_file(bench.id, name): set() for name in ("results.csv", "table.tex")})
     for paper in papers:
         targets[key(urls.paper(paper.slug))] = set(PAPER_SECTIONS) | _heading_ids(paper.summaries.values())
         targets[urls.cite_bib(paper.slug)] = set()

@@ -28,6 +28,7 @@ from surveysite.cache import Cache, code_digest
 from surveysite.errors import BuildError, SourceError
 from surveysite.exports import (
     atom_feed,
+    benchmark_exports,
     bib_exports,
     bibtex_entries,
     page_about_paper,
@@ -47,11 +48,13 @@ from surveysite.schema import schema_files
 from surveysite.theme import ignored, template_folders
 from surveysite.views import (
     SIZE_BUCKETS,
+    SIZE_CLASSES,
     BenchmarkView,
     LanguageViews,
     PaperView,
     ResultView,
     build_views,
+    leaderboards,
     related_papers,
 )
 
@@ -423,6 +426,14 @@ def _files(
         for technique in v.techniques:
             page("technique.html", technique.path, lang, technique=technique, title=technique.name)
         page("chart.html", urls.CHART, lang, title=site.strings[lang]["chart_heading"])
+        rows = []
+        for bench in v.benchmarks:
+            boards = leaderboards(bench, chart.settings_of(bench))
+            rows.append({"bench": bench, "board": boards[0]})
+            page("benchmark.html", urls.benchmark(bench.id), lang, bench=bench, boards=boards, title=bench.name)
+        classes = [ident for ident, _low, _high in SIZE_CLASSES]
+        heading = site.strings[lang]["benchmarks_heading"]
+        page("benchmarks.html", urls.BENCHMARKS, lang, benchmark_rows=rows, size_classes=classes, title=heading)
         page("search.html", urls.SEARCH, lang, listed=False, title=site.strings[lang]["search_heading"])
         page("changes.html", urls.CHANGES, lang, title=site.strings[lang]["changes_heading"])
         for extra in v.pages:
@@ -436,6 +447,7 @@ def _files(
     yield OutputFile(urls.ROBOTS, robots.encode())
     yield OutputFile(".nojekyll", b"")
     yield from result_exports(views[languages[0]], site)
+    yield from benchmark_exports(views[languages[0]])
     yield from bib_exports(citations, survey_entry)
     yield papers_json(site)
     yield from schema_files(site)

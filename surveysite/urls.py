@@ -10,6 +10,7 @@ from __future__ import annotations
 INDEX = ""
 TAXONOMY = "techniques/"
 CHART = "chart/"
+BENCHMARKS = "benchmarks/"
 SEARCH = "search/"
 CHANGES = "changes/"
 FEED = "feed.xml"
@@ -26,7 +27,19 @@ ASSETS = "assets/"
 FIGURES = "figures/"
 SEARCH_INDEX = "pagefind/"
 
-RESERVED = ("papers", "techniques", "chart", "changes", "assets", "data", "figures", "schema", "search", "pagefind")
+RESERVED = (
+    "papers",
+    "techniques",
+    "chart",
+    "benchmarks",
+    "changes",
+    "assets",
+    "data",
+    "figures",
+    "schema",
+    "search",
+    "pagefind",
+)
 """First path segments the site's own pages use: no free page may take one as its slug."""
 
 
@@ -47,7 +60,12 @@ def group(ident: str) -> str:
 
 
 def benchmark(ident: str) -> str:
-    return f"{CHART}#{ident}"
+    return f"{BENCHMARKS}{ident}/"
+
+
+def benchmark_file(ident: str, name: str) -> str:
+    """A download of one benchmark's page: results.csv, table.tex."""
+    return f"{BENCHMARKS}{ident}/{name}"
 
 
 def page(slug: str) -> str:

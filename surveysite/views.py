@@ -206,6 +206,43 @@ class BenchmarkView:
     """Sorted by parameter count, then score."""
 
 
+SIZE_CLASSES: tuple[tuple[str, int, int], ...] = (
+    ("small", 0, 10**9),
+    ("mid", 10**9, 10**10),
+    ("large", 10**10, 10**16),
+)
+"""(id, low, high): the size classes of leaderboards and the benchmark index, each [low, high)."""
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """One setting of a benchmark, best first (as the benchmark's metric ranks scores)."""
+
+    setting: str
+    ranked: tuple[tuple[int, ResultView], ...]
+    """(rank, result); equal scores share a rank."""
+    best: tuple[tuple[str, ResultView | None], ...]
+    """(size class id, best result of a model of that size) for each of SIZE_CLASSES."""
+
+
+def leaderboards(bench: BenchmarkView, settings: list[str]) -> tuple[Leaderboard, ...]:
+    boards = []
+    for setting in settings:
+        results = [r for r in bench.results if r.setting == setting]
+        sign = -1 if bench.higher_is_better else 1
+        ordered = sorted(results, key=lambda r: (sign * r.score, r.params or 0, r.model, r.paper.path))
+        ranked: list[tuple[int, ResultView]] = []
+        for index, result in enumerate(ordered):
+            same = ranked and ranked[-1][1].score == result.score
+            ranked.append((ranked[-1][0] if same else index + 1, result))
+        best = tuple(
+            (ident, next((r for r in ordered if r.params is not None and low <= r.params < high), None))
+            for ident, low, high in SIZE_CLASSES
+        )
+        boards.append(Leaderboard(setting, tuple(ranked), best))
+    return tuple(boards)
+
+
 @dataclass(frozen=True)
 class PageView:
     slug: str

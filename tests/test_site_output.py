@@ -144,3 +144,28 @@ def test_results_read_as_the_papers_tables(survey_site: Path) -> None:
     # No id is used twice (the summary's "Results" heading and the section once shared one).
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids))
+
+
+def test_a_page_per_benchmark(survey_site: Path) -> None:
+    """benchmarks/ lists them; benchmarks/<id>/ ranks each setting, with its chart and downloads."""
+    index = (survey_site / "benchmarks" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<th scope="row"><a href="([a-z0-9-]+)/">', index)
+    assert "mmlu" in ids and "gsm8k" in ids and len(ids) == len(set(ids)) >= 30
+    overview = (survey_site / "chart" / "index.html").read_text(encoding="utf-8")
+    for ident in ids:
+        page = (survey_site / "benchmarks" / ident / "index.html").read_text(encoding="utf-8")
+        assert f'<figure class="chart-figure compact" id="{ident}">' in overview
+        assert f'href="../benchmarks/{ident}/"' in overview
+        boards = re.findall(r"<h2 id=\"setting-\d+\">Leaderboard: ([^<]+)</h2>(.*?)</table>", page, re.DOTALL)
+        assert boards, ident
+        for _setting, body in boards:
+            rows = re.findall(r'<tr class="role-\w+"><td class="num" data-sort="(\d+)">.*?</tr>', body)
+            ranks = [int(r) for r in rows]
+            assert ranks == sorted(ranks) and ranks[0] == 1
+        tex = (survey_site / "benchmarks" / ident / "table.tex").read_text(encoding="utf-8")
+        assert tex.count("\\toprule") == len(boards) and "\\bottomrule" in tex
+        csv_rows = (survey_site / "benchmarks" / ident / "results.csv").read_text(encoding="utf-8").splitlines()
+        assert csv_rows[0] == "setting,rank,model,params,score,paper,source,note"
+        assert len(csv_rows) - 1 == sum(body.count('<tr class="role-') for _s, body in boards)
+    gsm8k = (survey_site / "benchmarks" / "gsm8k" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../../papers/tinygsm/">TinyGSM</a>' in gsm8k

@@ -18,45 +18,6 @@
   }
 })();
 
-// Chart page: turn the benchmark links into keyboard-accessible tabs (without JS they are anchors).
-(function () {
-  "use strict";
-  var nav = document.querySelector(".benchmark-nav");
-  if (!nav) return;
-  var links = Array.prototype.slice.call(nav.querySelectorAll("a[href^='#']"));
-  var panels = links.map(function (a) { return document.getElementById(a.hash.slice(1)).closest("section"); });
-  var list = nav.querySelector("ul");
-  list.setAttribute("role", "tablist");
-  function select(index, focus) {
-    links.forEach(function (a, i) {
-      var on = i === index;
-      a.setAttribute("aria-selected", on ? "true" : "false");
-      a.tabIndex = on ? 0 : -1;
-      panels[i].hidden = !on;
-    });
-    if (focus) links[index].focus();
-  }
-  links.forEach(function (a, i) {
-    a.setAttribute("role", "tab");
-    a.setAttribute("aria-controls", panels[i].id = panels[i].id || "panel-" + a.hash.slice(1));
-    a.parentElement.setAttribute("role", "presentation");
-    panels[i].setAttribute("role", "tabpanel");
-    a.addEventListener("click", function (event) {
-      event.preventDefault();
-      select(i, false);
-      history.replaceState(null, "", a.hash);
-    });
-    a.addEventListener("keydown", function (event) {
-      var next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: links.length - 1 }[event.key];
-      if (next === undefined) return;
-      event.preventDefault();
-      select((next + links.length) % links.length, true);
-    });
-  });
-  var start = links.findIndex(function (a) { return a.hash === location.hash; });
-  select(start < 0 ? 0 : start, false);
-})();
-
 // Tables with class "sortable": header buttons sort by data-sort (numbers) or text; aria-sort tells which.
 (function () {
   "use strict";
@@ -206,4 +167,15 @@
       );
     });
   });
+})();
+
+// Old links to a benchmark on the chart page (chart/#mmlu) go on to the benchmark's own page;
+// without JavaScript the overview shows that benchmark's chart, which links there.
+(function () {
+  "use strict";
+  var overview = document.querySelector("[data-chart-overview]");
+  if (!overview || !location.hash) return;
+  var figure = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  var link = figure && overview.contains(figure) ? figure.querySelector("figcaption a") : null;
+  if (link) location.replace(link.href);
 })();
