@@ -25,6 +25,8 @@ PAGES = [
     "about/",
     "changes/",
     "papers/pet/",
+    "benchmarks/",
+    "benchmarks/gsm8k/",
     "no/such/page/",
 ]
 
