@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from surveysite import importing
-from surveysite.errors import BuildError, SourceError, os_error
+from surveysite.errors import BuildError, SourceError, display_path, os_error
 from surveysite.importing import API_ENV, OnlineWarning
-from surveysite.load import display_path
 from surveysite.pipeline import BuildReport, Project, build, check
 from surveysite.scaffold import first_ids, paper_scaffold, survey_files
 from surveysite.validate import LANGUAGE, SLUG, SLUG_HINT

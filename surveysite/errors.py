@@ -71,6 +71,15 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{match}'?)" if match is not None else ""
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """The path as a user would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - different drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 _PLAIN = {
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
@@ -89,11 +98,6 @@ _PLAIN = {
 def os_error(exc: OSError) -> SourceError:
     """An operating-system failure as one line naming the path and the reason in plain words."""
     name = exc.filename if exc.filename is not None else "surveysite"
-    path = os.fsdecode(name) if isinstance(name, (str, bytes, os.PathLike)) else str(name)
-    try:
-        relative = os.path.relpath(path)
-        path = path if relative.startswith("..") else relative
-    except ValueError:  # pragma: no cover - another drive on Windows
-        pass
+    path = display_path(os.fsdecode(name) if isinstance(name, (str, bytes, os.PathLike)) else str(name))
     reason = _PLAIN.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
     return SourceError(path, 0, 0, reason)

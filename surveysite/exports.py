@@ -19,14 +19,15 @@ from surveysite import urls
 from surveysite.chart import settings_of
 from surveysite.model import Paper, Site
 from surveysite.output import OutputFile
-from surveysite.views import LanguageViews, leaderboards, paper_path
+from surveysite.views import LanguageViews, leaderboards
 
 _BIB_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _BIB_REPLACEMENT = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
 def _bib_text(text: str) -> str:
-    """Escape BibTeX's special characters so any title or name stays inside its braces."""
+    """Escape (La)TeX's special characters, so that any title or name stays inside its braces in
+    BibTeX and inside its cell in table.tex."""
     return _BIB_SPECIAL.sub(lambda m: _BIB_REPLACEMENT.get(m.group(1), "\\" + m.group(1)), " ".join(text.split()))
 
 
@@ -68,7 +69,7 @@ def bibtex(paper: Paper, page_url: str) -> str:
 
 def bibtex_entries(site: Site) -> dict[str, str]:
     """Each paper's entry by slug, in the index order (pages show them; the .bib files hold them)."""
-    return {p.slug: bibtex(p, site.config.site_url + paper_path(p.slug)) for p in site.papers}
+    return {p.slug: bibtex(p, site.config.site_url + urls.paper(p.slug)) for p in site.papers}
 
 
 def survey_bibtex(site: Site) -> str:
@@ -108,7 +109,7 @@ def papers_json(site: Site) -> OutputFile:
         records.append(
             {
                 "id": paper.slug,
-                "url": site.config.site_url + paper_path(paper.slug),
+                "url": site.config.site_url + urls.paper(paper.slug),
                 "title": paper.title,
                 "short_name": paper.short_name,
                 "translations": {lang: dict(text) for lang, text in sorted(paper.translated.items())},
@@ -190,14 +191,6 @@ def result_exports(views: LanguageViews, site: Site) -> Iterator[OutputFile]:
     yield OutputFile(urls.RESULTS_JSON, _json_records("results", rows, fields=RESULT_FIELDS, **_data_licence(site)))
 
 
-_TEX_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
-_TEX_REPLACEMENT = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def _tex(text: str) -> str:
-    return _TEX_SPECIAL.sub(lambda m: _TEX_REPLACEMENT.get(m.group(1), "\\" + m.group(1)), " ".join(text.split()))
-
-
 def benchmark_exports(views: LanguageViews) -> Iterator[OutputFile]:
     """benchmarks/<id>/results.csv and table.tex: one benchmark's leaderboards, to download."""
     for bench in views.benchmarks:
@@ -233,16 +226,16 @@ def benchmark_exports(views: LanguageViews) -> Iterator[OutputFile]:
             for rank, r in board.ranked:
                 cells = [
                     str(rank),
-                    _tex(r.model),
-                    _tex(r.params_text or "--"),
+                    _bib_text(r.model),
+                    _bib_text(r.params_text or "--"),
                     r.score_text,
-                    _tex(f"{r.paper.text}, {r.source}"),
+                    _bib_text(f"{r.paper.text}, {r.source}"),
                 ]
                 lines.append(" & ".join(cells) + " \\\\")
             lines += [
                 "\\bottomrule",
                 "\\end{tabular}",
-                f"\\caption{{{_tex(bench.name)} ({_tex(board.setting)}), {_tex(bench.metric)}.}}",
+                f"\\caption{{{_bib_text(bench.name)} ({_bib_text(board.setting)}), {_bib_text(bench.metric)}.}}",
                 "\\end{table}",
                 "",
             ]

@@ -28,8 +28,7 @@ if TYPE_CHECKING:  # the network and XML modules load only when arXiv is asked: 
     from xml.etree.ElementTree import Element
 
 from surveysite.cache import FOLDER
-from surveysite.errors import did_you_mean
-from surveysite.load import display_path
+from surveysite.errors import did_you_mean, display_path
 from surveysite.scaffold import PaperFacts, first_ids, paper_text
 from surveysite.source import RawDocument
 from surveysite.validate import ARXIV, DOI, SLUG, URL

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from surveysite.cache import Cache
-from surveysite.errors import BuildError, SourceError
+from surveysite.errors import BuildError, SourceError, display_path
 from surveysite.source import MAX_FILE_BYTES, RawDocument, load_markdown, load_yaml_file
 
 SURVEY_FILES = ("site.yaml", "taxonomy.yaml", "benchmarks.yaml")
@@ -47,15 +47,6 @@ class RawContent:
     figures: tuple[tuple[str, Path], ...] = ()
     """(name, path) of each file in figures/; read only when a body shows it."""
     """Files that could not be read; validation reports them with its own findings."""
-
-
-def display_path(path: Path) -> str:
-    """The path as a user would type it: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - different drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def split_name(name: str) -> tuple[str, str | None]:

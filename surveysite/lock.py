@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from surveysite.errors import BuildError, SourceError, os_error
-from surveysite.load import display_path
+from surveysite.errors import BuildError, SourceError, display_path, os_error
 
 
 def lock_path(out: Path) -> Path:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from surveysite import chart, urls
 from surveysite.cache import Cache, code_digest
-from surveysite.errors import BuildError, SourceError
+from surveysite.errors import BuildError, SourceError, display_path
 from surveysite.exports import (
     atom_feed,
     benchmark_exports,
@@ -38,7 +38,6 @@ from surveysite.exports import (
 )
 from surveysite.figures import published
 from surveysite.i18n import CHART_LABELS
-from surveysite.load import display_path
 from surveysite.markdown import pygments_css
 from surveysite.model import Site, Summary
 from surveysite.offsite import offsite_loads

@@ -301,10 +301,6 @@ def _size_buckets(sizes: list[int]) -> tuple[str, ...]:
     return tuple(ident for ident, low, high in SIZE_BUCKETS if any(low <= s < high for s in sizes)) or ("unknown",)
 
 
-paper_path = urls.paper
-technique_path = urls.technique
-
-
 def _size_text(sizes: list[int]) -> str:
     if not sizes:
         return ""
@@ -364,10 +360,10 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
     related = related if related is not None else related_papers(site)
 
     def technique_ref(ident: str) -> Ref:
-        return Ref(techniques[ident].name[lang], technique_path(ident))
+        return Ref(techniques[ident].name[lang], urls.technique(ident))
 
     def paper_ref(paper: Paper) -> Ref:
-        return Ref(paper.text("short_name", lang), paper_path(paper.slug))
+        return Ref(paper.text("short_name", lang), urls.paper(paper.slug))
 
     refs = {p.slug: paper_ref(p) for p in site.papers}
     built_on_by: dict[str, list[Ref]] = defaultdict(list)
@@ -402,7 +398,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
         papers.append(
             PaperView(
                 slug=paper.slug,
-                path=paper_path(paper.slug),
+                path=urls.paper(paper.slug),
                 title=paper.text("title", lang),
                 short_name=paper.text("short_name", lang),
                 authors=paper.authors,
@@ -442,7 +438,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
     for group in site.groups:
         group_ref = Ref(group.name[lang], urls.group(group.id))
         views = tuple(
-            TechniqueView(t.id, technique_path(t.id), t.name[lang], t.definition[lang], group_ref, tuple(users[t.id]))
+            TechniqueView(t.id, urls.technique(t.id), t.name[lang], t.definition[lang], group_ref, tuple(users[t.id]))
             for t in group.techniques
         )
         groups.append(GroupView(group.id, group.name[lang], views))

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from surveysite import urls
-from surveysite.errors import BuildError, SourceError, os_error
-from surveysite.load import display_path
+from surveysite.errors import BuildError, SourceError, display_path, os_error
 from surveysite.output import Kept, OutputFile
 from surveysite.theme import static_files
 

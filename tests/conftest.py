@@ -32,6 +32,11 @@ def make_content(tmp_path: Path, overlay: dict[str, str] | None = None, base: Pa
     return content
 
 
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below root by its relative path: two equal trees are byte-identical sites."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def project(content: Path, out: Path) -> Project:
     return Project(content, TEMPLATES, STATIC, out)
 

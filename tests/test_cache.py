@@ -10,29 +10,25 @@ import pytest
 from surveysite import parallel
 from surveysite.cache import FOLDER, Cache
 from surveysite.pipeline import build
-from tests.conftest import make_content, project
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import make_content, project, tree
 
 
 def test_a_warm_build_reuses_the_cache_and_writes_the_same_bytes(tmp_path: Path) -> None:
     content = make_content(tmp_path)
     out = tmp_path / "_site"
     build(project(content, out))
-    cold = _tree(out)
+    cold = tree(out)
     cache_files = list((tmp_path / FOLDER).glob("content-*.pickle"))
     assert len(cache_files) == 1
     warm = Cache(tmp_path / FOLDER)
     assert len(warm.old) >= 4  # parsed papers and their rendered summaries
     build(project(content, out))
-    assert _tree(out) == cold
+    assert tree(out) == cold
     # An edit misses the cache for that file only, and shows in the output.
     paper = content / "papers" / "alpha.md"
     paper.write_text(paper.read_text(encoding="utf-8").replace("\n\n", "\n\nA new sentence.\n\n", 1), encoding="utf-8")
     build(project(content, out))
-    changed = {path for path, data in _tree(out).items() if cold.get(path) != data}
+    changed = {path for path, data in tree(out).items() if cold.get(path) != data}
     assert "papers/alpha/index.html" in changed
     assert "papers/beta/index.html" not in changed
 
@@ -41,11 +37,11 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     content = make_content(tmp_path)
     out = tmp_path / "_site"
     build(project(content, out))
-    reference = _tree(out)
+    reference = tree(out)
     for file in (tmp_path / FOLDER).iterdir():
         file.write_bytes(b"not a pickle")
     build(project(content, out))
-    assert _tree(out) == reference
+    assert tree(out) == reference
 
 
 def test_the_parallel_path_builds_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,7 +61,7 @@ def test_the_parallel_path_builds_the_same_site(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(os, "fork", counting_fork)
     build(project(content, forked))
     assert len(calls) >= 2, "no workers were forked"
-    assert _tree(forked) == _tree(serial)
+    assert tree(forked) == tree(serial)
 
 
 def test_unchanged_files_are_linked_not_rewritten(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from surveysite.lock import lock_path, output_lock
-from tests.conftest import ROOT, make_content
+from tests.conftest import ROOT, make_content, tree
 
 PAPER = """---
 title: "Synthetic paper {n}"
@@ -34,10 +34,6 @@ models:
 ---
 Paper {n} studies small models.
 """
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _command(content: Path, out: Path, *extra: str) -> list[str]:
@@ -97,7 +93,7 @@ def test_a_second_build_waits_for_the_first(sites: tuple[Path, Path], tmp_path: 
         assert second.stderr.count("waiting for another build") == 1
         assert f"waiting for another build ({holder}) to finish writing" in second.stderr
         # The second build ran after the first, so its site is the one left, whole.
-        assert _tree(out) == _tree(reference)
+        assert tree(out) == tree(reference)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".surveysite-cache"]
 
 
@@ -105,7 +101,7 @@ def test_no_wait_fails_at_once(sites: tuple[Path, Path], tmp_path: Path) -> None
     small, _large = sites
     out = tmp_path / "_site"
     assert _run(small, out).returncode == 0
-    before = _tree(out)
+    before = tree(out)
     holder = subprocess.Popen(
         [sys.executable, "-c", f"from surveysite.lock import output_lock\nwith output_lock({str(out)!r}):\n input()"],
         stdin=subprocess.PIPE,
@@ -122,23 +118,23 @@ def test_no_wait_fails_at_once(sites: tuple[Path, Path], tmp_path: Path) -> None
         f"{out}: error: another build (process {holder.pid}) is writing this folder; try again when it ends\n"
         "1 error in 1 file; nothing written\n"
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_no_stale_lock_after_sigkill(sites: tuple[Path, Path], tmp_path: Path) -> None:
     small, large = sites
     out = tmp_path / "_site"
     assert _run(small, out).returncode == 0
-    before = _tree(out)
+    before = tree(out)
     process = subprocess.Popen(_command(large, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
     _wait_for_lock(out, process)
     process.kill()
     process.wait()
-    assert _tree(out) == before
+    assert tree(out) == before
     # The lock file may remain, but the kernel released the lock with its holder.
     result = _run(small, out, "--no-wait")
     assert result.returncode == 0, result.stderr
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_the_dev_server_respects_the_lock(sites: tuple[Path, Path], tmp_path: Path) -> None:
@@ -167,7 +163,7 @@ def test_interrupted_build_says_one_line(sites: tuple[Path, Path], tmp_path: Pat
     small, large = sites
     out = tmp_path / "_site"
     assert _run(small, out).returncode == 0
-    before = _tree(out)
+    before = tree(out)
     for delay in (0.2, 0.6, 1.0):
         # In a session of its own, so that SIGINT reaches the workers too, as Ctrl-C on a terminal does.
         process = subprocess.Popen(
@@ -187,7 +183,7 @@ def test_interrupted_build_says_one_line(sites: tuple[Path, Path], tmp_path: Pat
         assert process.returncode == status
         assert stderr == "interrupted; the previous site is unchanged\n"
         assert stdout == ""
-        assert _tree(out) == before
+        assert tree(out) == before
         assert [p.name for p in tmp_path.iterdir() if ".staging-" in p.name] == []
 
 
@@ -207,14 +203,14 @@ def test_full_disk(sites: tuple[Path, Path], tmp_path: Path) -> None:
     try:
         out = disk / "_site"
         assert _run(small, out).returncode == 0
-        before = _tree(out)
+        before = tree(out)
         result = _run(ROOT / "content", out)  # the shipped survey does not fit in 1 MB
         assert result.returncode == 1
         assert result.stderr == (
             f"{out}: error: no space left on the device; the previous site is unchanged\n"
             "1 error in 1 file; nothing written\n"
         )
-        assert _tree(out) == before
+        assert tree(out) == before
         assert sorted(p.name for p in disk.iterdir()) == [".surveysite-cache", "_site"]
     finally:
         subprocess.run(["umount", str(disk)], check=False)
@@ -233,7 +229,7 @@ def test_read_only_parent_folder(sites: tuple[Path, Path], tmp_path: Path) -> No
     parent = tmp_path / "parent"
     parent.mkdir()
     assert _run(small, parent / "_site").returncode == 0
-    before = _tree(parent / "_site")
+    before = tree(parent / "_site")
     parent.chmod(0o555)
     try:
         result = _run(small, parent / "_site", "--no-cache", prefix=_unprivileged())
@@ -243,7 +239,7 @@ def test_read_only_parent_folder(sites: tuple[Path, Path], tmp_path: Path) -> No
     assert (
         result.stderr == f"{parent}: error: cannot write here: permission denied\n1 error in 1 file; nothing written\n"
     )
-    assert _tree(parent / "_site") == before
+    assert tree(parent / "_site") == before
 
 
 def test_unwritable_cache_folder(sites: tuple[Path, Path], tmp_path: Path) -> None:
@@ -251,7 +247,7 @@ def test_unwritable_cache_folder(sites: tuple[Path, Path], tmp_path: Path) -> No
     out = tmp_path / "_site"
     assert _run(small, out).returncode == 0
     assert _run(small, out).returncode == 0  # now with a spare tree in the cache folder
-    before = _tree(out)
+    before = tree(out)
     cache = tmp_path / ".surveysite-cache"
     (small / "papers" / "beta.md").touch()
     cache.chmod(0o555)
@@ -264,7 +260,7 @@ def test_unwritable_cache_folder(sites: tuple[Path, Path], tmp_path: Path) -> No
         f"{cache}/previous-_site: error: permission denied; the previous site is unchanged\n"
         "1 error in 1 file; nothing written\n"
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_unreadable_content_file(sites: tuple[Path, Path], tmp_path: Path) -> None:

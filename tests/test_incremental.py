@@ -14,11 +14,7 @@ from surveysite import parallel
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
 from surveysite.write import TOKEN
-from tests.conftest import ROOT, STATIC, TEMPLATES
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import ROOT, STATIC, TEMPLATES, tree
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -109,7 +105,7 @@ def test_a_rebuild_after_an_edit_equals_a_build_from_scratch(src: Path, tmp_path
     report = build(_project(src, out))
     scratch = tmp_path / "cold/_site"
     build(_project(src, scratch, cache=False))
-    assert _tree(out) == _tree(scratch)
+    assert tree(out) == tree(scratch)
     assert report.rendered + report.kept == sum(1 for _ in scratch.rglob("index.html"))
     if edit in ("template", "base template", "site"):
         assert report.kept < report.rendered
@@ -158,18 +154,18 @@ def test_the_parallel_path_renders_only_what_changed(
     report = build(_project(src, out))
     scratch = tmp_path / "cold/_site"
     build(_project(src, scratch, cache=False))
-    assert _tree(out) == _tree(scratch)
+    assert tree(out) == tree(scratch)
     assert 0 < report.rendered < report.kept
 
 
 def test_a_failed_rebuild_keeps_the_previous_site_and_its_manifest(src: Path, tmp_path: Path) -> None:
     out = tmp_path / "_site"
     build(_project(src, out))
-    before = _tree(out)
+    before = tree(out)
     _replace(src / "templates/paper.html", "{% block main %}", "{% block main %}{{ no_such_variable }}")
     with pytest.raises(BuildError):
         build(_project(src, out))
-    assert _tree(out) == before
+    assert tree(out) == before
     _replace(src / "templates/paper.html", "{{ no_such_variable }}", "")
     report = build(_project(src, out))
     assert (report.rendered, report.written) == (0, 0)
@@ -183,15 +179,15 @@ def test_edit_after_edit_the_spare_tree_is_reused_and_the_live_site_never_touche
     spare = tmp_path / ".surveysite-cache/previous-_site"
     build(_project(src, out))
     for step, edit in enumerate(EDITS.values()):
-        live = _tree(out)
+        live = tree(out)
         edit(src)
         build(_project(src, out))
         if step > 0:
             assert spare.is_dir()
-            assert {p: d for p, d in _tree(spare).items() if p != TOKEN} == live
+            assert {p: d for p, d in tree(spare).items() if p != TOKEN} == live
         scratch = tmp_path / f"cold-{step}/_site"
         build(_project(src, scratch, cache=False))
-        assert _tree(out) == _tree(scratch), list(EDITS)[step]
+        assert tree(out) == tree(scratch), list(EDITS)[step]
         assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]
 
 
@@ -200,16 +196,16 @@ def test_a_spare_tree_changed_since_is_not_trusted(src: Path, tmp_path: Path) ->
     spare = tmp_path / ".surveysite-cache/previous-_site"
     for _ in range(3):
         build(_project(src, out))
-    reference = _tree(out)
+    reference = tree(out)
     # Changed by hand (the manifest's size, time and inode no longer match): rewritten.
     (spare / "index.html").write_text("edited in the spare tree")
     _body_edit(src)
     build(_project(src, out))
     _replace(src / "content/papers/tinyllama.md", "\nAn added sentence.\n\n## ", "\n## ")
     build(_project(src, out))
-    assert _tree(out) == reference
+    assert tree(out) == reference
     # A build killed while it changed the spare tree leaves no token: the tree is rebuilt.
     (spare / TOKEN).unlink()
     (spare / "stray.html").write_text("left by a killed build")
     build(_project(src, out))
-    assert _tree(out) == reference
+    assert tree(out) == reference

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from surveysite.i18n import STRINGS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, tree
 from tests.ghpages import serve_pages
 from tests.test_subpath import crawl
 
@@ -209,10 +209,6 @@ def test_templates_and_assets_can_be_overridden_one_by_one(tmp_path: Path) -> No
     assert (out / "assets" / "logo.svg").is_file() and (out / "assets" / "site.js").is_file()
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def two_surveys(survey: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
     """The two fixture surveys besides ours, built: English only, and three languages (en, de, zh)."""
@@ -239,15 +235,15 @@ def test_the_fixture_surveys_keep_every_guarantee(two_surveys: dict[str, tuple[P
     # A second build from nothing is byte-identical.
     again = _run("build", "--no-cache", "--out", "_again", "--site-url", f"https://user.github.io{prefix}", cwd=work)
     assert again.returncode == 0, again.stderr
-    assert _tree(work / "_again") == _tree(out)
+    assert tree(work / "_again") == tree(out)
     # A broken file gives file:line errors and leaves the site as it was.
-    before = _tree(out)
+    before = tree(out)
     paper = work / "content" / "papers" / "example-paper.md"
     paper.write_text(paper.read_text(encoding="utf-8").replace("year: ", "year: twenty", 1), encoding="utf-8")
     broken = _run("build", cwd=work)
     assert broken.returncode == 1
     assert re.match(r"content/papers/example-paper\.md:\d+:\d+: error: 'year' must be an integer", broken.stderr)
-    assert _tree(out) == before
+    assert tree(out) == before
     paper.write_text(paper.read_text(encoding="utf-8").replace("year: twenty", "year: ", 1), encoding="utf-8")
 
 

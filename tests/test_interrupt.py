@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT, make_content
+from tests.conftest import ROOT, make_content, tree
 
 PAPER = """---
 title: "Synthetic paper {n}"
@@ -34,10 +34,6 @@ def step(x):
 """
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def _build(content: Path, out: Path) -> subprocess.Popen[bytes]:
     # Without the cache, every build does the full work, so the kills land all along it.
     command = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out), "--no-cache"]
@@ -53,9 +49,9 @@ def test_sigkill_never_leaves_a_partial_site(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     reference = tmp_path / "reference"
     assert _build(large, reference).wait() == 0
-    new = _tree(reference)
+    new = tree(reference)
     assert _build(small, out).wait() == 0
-    old = _tree(out)
+    old = tree(out)
 
     started = time.monotonic()
     assert _build(large, tmp_path / "timing").wait() == 0
@@ -66,13 +62,13 @@ def test_sigkill_never_leaves_a_partial_site(tmp_path: Path) -> None:
         time.sleep(duration * (step + 0.5) / 10)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        tree = _tree(out)
-        assert tree in (old, new), f"partial site after a kill at step {step}"
-        outcomes.append(tree == new)
-        if tree == new:  # the swap happened before the kill: start again from the old site
+        site = tree(out)
+        assert site in (old, new), f"partial site after a kill at step {step}"
+        outcomes.append(site == new)
+        if site == new:  # the swap happened before the kill: start again from the old site
             assert _build(small, out).wait() == 0
     assert not all(outcomes), "every kill came after the swap: the test did not interrupt a build"
     # The next run removes whatever staging folder a kill left behind.
     assert _build(small, out).wait() == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-    assert _tree(out) == old
+    assert tree(out) == old

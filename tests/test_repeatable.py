@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASIC, ROOT
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import BASIC, ROOT, tree
 
 
 @pytest.mark.parametrize(
@@ -33,4 +29,4 @@ def test_same_bytes_from_another_directory_locale_and_zone(
         command, cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert _tree(out) == _tree(basic_site)
+    assert tree(out) == tree(basic_site)
