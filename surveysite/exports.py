@@ -115,6 +115,7 @@ def papers_json(site: Site) -> OutputFile:
                 "translations": {lang: dict(text) for lang, text in sorted(paper.translated.items())},
                 "authors": list(paper.authors),
                 "year": paper.year,
+                "date": paper.date or None,
                 "venue": paper.venue,
                 "arxiv": paper.arxiv or None,
                 "doi": paper.doi or None,

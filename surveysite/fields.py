@@ -27,6 +27,7 @@ PAPER_FIELDS: tuple[Field, ...] = (
     Field("short_name", "text", True, "Name used in tables, charts and links.", translatable=True),
     Field("authors", "texts", True, "Every author, in the paper's order."),
     Field("year", "year", True, "Year of the first version (the first arXiv version for preprints)."),
+    Field("date", "month", False, 'Month of the first version, "2024-01"; else from a new-style arXiv id.'),
     Field("venue", "text", True, 'Where it was published: "NeurIPS 2023", "arXiv preprint", a model release.'),
     Field("arxiv", "arxiv", False, 'arXiv id, quoted ("2401.02385"); abstract, PDF and DOI derive from it.'),
     Field("doi", "doi", False, "The venue's DOI; without one, the arXiv DOI is used."),

@@ -134,6 +134,8 @@ class Paper:
     volume: str = ""
     number: str = ""
     pages: str = ""
+    date: str = ""
+    """Month of the first version, "YYYY-MM": given, or from a new-style arXiv id ("" when unknown)."""
     venue_year: int | None = None
     """The year of the venue's publication, when it differs from `year` (the first version's)."""
     builds_on: tuple[str, ...] = ()

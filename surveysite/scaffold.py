@@ -25,6 +25,8 @@ short_name: {short_name}
 authors: [{authors}]
 # Year of the first version (the first arXiv version for preprints).
 year: {year}
+# Month of the first version; derived from a new-style arXiv id when not given.
+# date: 2024-01
 # Where it was published: "NeurIPS 2023", "ICLR 2022", or "arXiv preprint".
 venue: {venue}
 # arXiv id, quoted; abstract and PDF links and the arXiv DOI are derived from it.

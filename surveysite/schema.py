@@ -49,6 +49,7 @@ def kinds(site: Site) -> dict[str, dict[str, Any]]:
         "year": year,
         "scalar": _SCALAR,
         "date": _DATE,
+        "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
         "arxiv": {"type": "string", "pattern": f"^(?:{ARXIV.pattern})$"},
         "doi": {"type": "string", "pattern": f"^(?:https://doi.org/|doi:)?{DOI.pattern}$"},
         "links": {

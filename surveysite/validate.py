@@ -612,6 +612,13 @@ def _paper(
     venue_year = c.get(data, ("venue_year",), c.integer, None)
     if venue_year is not None and year is not None and venue_year < year:
         c.error(("venue_year",), f"'venue_year' {venue_year} is before 'year' {year}, the year of the first version")
+    date = c.get(data, ("date",), lambda k, v: _month(c, k, v), "") or _arxiv_month(arxiv)
+    if date and year is not None and int(date[:4]) != year:
+        where = ("date",) if "date" in data else ("arxiv",)
+        c.error(
+            where,
+            f"first version in {date} (from {where[0]!r}) but 'year' is {year}: 'year' is the first version's year",
+        )
     builds_on = c.get(data, ("builds_on",), c.strings, ())
     for index, other in enumerate(builds_on):
         if other == slug:
@@ -648,6 +655,7 @@ def _paper(
         number=number,
         pages=pages,
         venue_year=venue_year,
+        date=date,
         builds_on=tuple(dict.fromkeys(builds_on)),
         history=history,
         source=doc.path,
@@ -690,6 +698,33 @@ def _arxiv(c: Checker, key: Key, value: Any) -> str | None:
         c.error(key, f"'arxiv' must be an arXiv id such as \"2401.02385\", got {text!r}")
         return None
     return text
+
+
+MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
+
+
+def _month(c: Checker, key: Key, value: Any) -> str | None:
+    if isinstance(value, dt.date):
+        c.error(key, f"'date' is a month, as in date: 2024-01 (got the day {value.isoformat()})")
+        return None
+    text = c.string(key, value)
+    if text is not None and not MONTH.fullmatch(text):
+        c.error(key, f"'date' must be a month such as 2024-01, got {text!r}")
+        return None
+    return text
+
+
+def _arxiv_month(arxiv: str) -> str:
+    """Month of an arXiv id's first version: new-style ids begin YYMM (from 0704, April 2007)."""
+    match = re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}(?:v\d+)?", arxiv) or re.fullmatch(
+        r"[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}(?:v\d+)?", arxiv
+    )
+    if match is None:
+        return ""
+    yy, mm = int(match.group(1)), match.group(2)
+    if not "01" <= mm <= "12":  # a placeholder such as 0000.00000
+        return ""
+    return f"{2000 + yy if yy < 91 else 1900 + yy}-{mm}"
 
 
 def _links(c: Checker, data: dict[str, Any], arxiv: str) -> dict[str, str]:
