@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from surveysite import search
+from surveysite.pipeline import build
 from tests.browser import chromium
+from tests.conftest import ROOT, project
 from tests.ghpages import serve_pages
 
 QUERIES = Path(__file__).resolve().parent / "search" / "queries.yaml"
@@ -71,6 +76,30 @@ def indexed_pages(site: Path) -> dict[str, str]:
 
 
 def test_every_query_finds_its_pages_and_every_page_containing_it(survey_site: Path) -> None:
+    _check_queries(survey_site)
+
+
+def test_a_language_split_into_shards_finds_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large language is indexed in shards (one Pagefind run each) that the search merges: with
+    20 pages a shard the shipped survey has four or five a language, and every query still finds its pages."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 20)
+    out = tmp_path / "_site"
+    build(project(ROOT / "content", out))
+    assert len([p for p in (out / "pagefind" / "zh").iterdir() if p.is_dir()]) >= 3
+    _check_queries(out)
+    # An edit of one page re-indexes its shard only: the others are the previous build's files.
+    before = {p: p.stat().st_ino for p in (out / "pagefind").rglob("pagefind-entry.json")}
+    edited = tmp_path / "content"
+    shutil.copytree(ROOT / "content", edited)
+    paper = edited / "papers" / "slade.zh.md"
+    paper.write_text(paper.read_text(encoding="utf-8") + "\n新增一句。\n", encoding="utf-8")
+    build(project(edited, out))
+    after = {p: p.stat().st_ino for p in (out / "pagefind").rglob("pagefind-entry.json")}
+    changed = sorted(str(p.parent.relative_to(out)) for p in after if before.get(p) != after[p])
+    assert len(changed) == 1 and changed[0].startswith("pagefind/zh/"), changed
+
+
+def _check_queries(survey_site: Path) -> None:
     queries: dict[str, dict[str, list[str]]] = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     assert len(queries["en"]) >= 15 and len(queries["zh"]) >= 15
     pages = indexed_pages(survey_site)
