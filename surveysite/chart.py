@@ -212,6 +212,19 @@ def pareto_frontier(points: Iterable[P], higher_is_better: bool) -> list[P]:
     return frontier
 
 
+COMPACT_LIMIT = 60
+"""A paper page's chart of a benchmark shows every result up to this many."""
+
+
+def compact_frontier(results: Sequence[P], higher_is_better: bool) -> list[P] | None:
+    """What a paper page's chart of a benchmark draws besides the paper's own results: None when
+    it draws every result (up to COMPACT_LIMIT), else the Pareto frontier of the plottable ones.
+    Page keys and views both ask this, so a page's key covers exactly what its charts draw."""
+    if len(results) <= COMPACT_LIMIT:
+        return None
+    return pareto_frontier([r for r in results if r.params], higher_is_better)
+
+
 def text_width(text: str, char_width: float = 6.5) -> float:
     """Estimated rendered width: wide (CJK) characters count double."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text) * char_width

@@ -10,7 +10,7 @@ import bisect
 import datetime as dt
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from surveysite import urls
 from surveysite.model import Paper, Site, Summary
@@ -352,31 +352,75 @@ def related_papers(site: Site) -> dict[str, tuple[str, ...]]:
     return related
 
 
-def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | None = None) -> LanguageViews:
-    """All views of one language; the site model is complete before any page is rendered."""
-    default = site.config.languages[0]
-    techniques = site.techniques
-    bench = {b.id: b for b in site.benchmarks}
-    related = related if related is not None else related_papers(site)
+@dataclass(frozen=True)
+class SiteIndex:
+    """Who refers to whom, for every language: computed once a build from the model, cheaply, so
+    that one page's view can be made (and one page's key computed) without making all views."""
 
-    def technique_ref(ident: str) -> Ref:
-        return Ref(techniques[ident].name[lang], urls.technique(ident))
+    papers: dict[str, Paper]
+    position: dict[str, int]
+    related: dict[str, tuple[str, ...]]
+    built_on_by: dict[str, tuple[str, ...]]
+    """Slug -> slugs of the papers that say they build on it, in the survey's order."""
+    reporting: dict[str, tuple[str, ...]]
+    """Benchmark id -> slugs of the papers with a result on it, in the survey's order."""
+    users: dict[str, tuple[str, ...]]
+    """Technique id -> slugs of the papers that use it, in the survey's order."""
 
-    def paper_ref(paper: Paper) -> Ref:
-        return Ref(paper.text("short_name", lang), urls.paper(paper.slug))
 
-    refs = {p.slug: paper_ref(p) for p in site.papers}
-    built_on_by: dict[str, list[Ref]] = defaultdict(list)
+def site_index(site: Site, related: dict[str, tuple[str, ...]] | None = None) -> SiteIndex:
+    """`related` is related_papers(site), when the caller has it already (from the build cache)."""
+    built_on_by: dict[str, list[str]] = defaultdict(list)
+    reporting: dict[str, list[str]] = defaultdict(list)
+    users: dict[str, list[str]] = defaultdict(list)
     for paper in site.papers:
         for other in paper.builds_on:
-            built_on_by[other].append(refs[paper.slug])
-    papers = []
-    for index, paper in enumerate(site.papers):
-        params = {m.name: m for m in paper.models}
-        models = tuple(
+            built_on_by[other].append(paper.slug)
+        for ident in dict.fromkeys(r.benchmark for r in paper.results):
+            reporting[ident].append(paper.slug)
+        for ident in paper.techniques:
+            users[ident].append(paper.slug)
+    return SiteIndex(
+        {p.slug: p for p in site.papers},
+        {p.slug: index for index, p in enumerate(site.papers)},
+        related if related is not None else related_papers(site),
+        {slug: tuple(others) for slug, others in built_on_by.items()},
+        {ident: tuple(slugs) for ident, slugs in reporting.items()},
+        {ident: tuple(slugs) for ident, slugs in users.items()},
+    )
+
+
+class Views:
+    """The views of one language, each made when first asked for: a rebuild that renders one
+    page makes the views of that page only. Equal calls return the same objects."""
+
+    def __init__(self, site: Site, lang: str, index: SiteIndex | None = None) -> None:
+        self.site = site
+        self.lang = lang
+        self.index = index if index is not None else site_index(site)
+        self.default = site.config.languages[0]
+        self.bench = {b.id: b for b in site.benchmarks}
+        self.paper = functools.cache(self._paper)
+        self.results = functools.cache(self._results)
+        self.benchmark = functools.cache(self._benchmark)
+        self.ref = functools.cache(self._ref)
+
+    def _ref(self, slug: str) -> Ref:
+        return Ref(self.index.papers[slug].text("short_name", self.lang), urls.paper(slug))
+
+    def _technique_ref(self, ident: str) -> Ref:
+        return Ref(self.site.techniques[ident].name[self.lang], urls.technique(ident))
+
+    def models(self, paper: Paper) -> tuple[ModelView, ...]:
+        return tuple(
             ModelView(m.name, m.params, _count_text(m.params), _count_text(m.tokens), m.role) for m in paper.models
         )
-        results = tuple(
+
+    def _results(self, slug: str) -> tuple[ResultView, ...]:
+        paper = self.index.papers[slug]
+        params = {m.name: m for m in paper.models}
+        bench = self.bench
+        return tuple(
             ResultView(
                 benchmark_id=r.benchmark,
                 model=r.model,
@@ -389,91 +433,125 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 source=r.source,
                 note=r.note,
                 role=params[r.model].role,
-                paper=refs[paper.slug],
+                paper=self.ref(slug),
             )
             for r in paper.results
         )
-        summary_lang = lang if lang in paper.summaries else default
+
+    def _paper(self, slug: str) -> PaperView:
+        paper, lang, index, papers = self.index.papers[slug], self.lang, self.index.position[slug], self.site.papers
+        models = self.models(paper)
+        results = self.results(slug)
+        summary_lang = lang if lang in paper.summaries else self.default
         sizes = _sizes(paper)
-        papers.append(
-            PaperView(
-                slug=paper.slug,
-                path=urls.paper(paper.slug),
-                title=paper.text("title", lang),
-                short_name=paper.text("short_name", lang),
-                authors=paper.authors,
-                year=paper.year,
-                venue=paper.venue,
-                arxiv=paper.arxiv,
-                tldr=paper.text("tldr", lang),
-                links=tuple(paper.links.items()),
-                license=paper.license,
-                techniques=tuple(technique_ref(t) for t in paper.techniques),
-                technique_ids=paper.techniques,
-                models=models,
-                results=results,
-                size_text=_size_text(sizes),
-                size_sort=next(iter(sizes), 0),
-                size_buckets=_size_buckets(sizes),
-                summary=paper.summaries[summary_lang],
-                summary_lang=summary_lang,
-                verified=paper.verified,
-                added=paper.added,
-                doi=paper.doi,
-                builds_on=tuple(refs[s] for s in paper.builds_on),
-                built_on_by=tuple(built_on_by[paper.slug]),
-                history=tuple(ChangeView(c.date, c.change[lang], refs[paper.slug]) for c in paper.history),
-                tables=result_tables(results, models),
-                related=tuple(refs[s] for s in related[paper.slug]),
-                previous=refs[site.papers[index - 1].slug] if index > 0 else None,
-                next=refs[site.papers[index + 1].slug] if index + 1 < len(site.papers) else None,
+        return PaperView(
+            slug=paper.slug,
+            path=urls.paper(paper.slug),
+            title=paper.text("title", lang),
+            short_name=paper.text("short_name", lang),
+            authors=paper.authors,
+            year=paper.year,
+            venue=paper.venue,
+            arxiv=paper.arxiv,
+            tldr=paper.text("tldr", lang),
+            links=tuple(paper.links.items()),
+            license=paper.license,
+            techniques=tuple(self._technique_ref(t) for t in paper.techniques),
+            technique_ids=paper.techniques,
+            models=models,
+            results=results,
+            size_text=_size_text(sizes),
+            size_sort=next(iter(sizes), 0),
+            size_buckets=_size_buckets(sizes),
+            summary=paper.summaries[summary_lang],
+            summary_lang=summary_lang,
+            verified=paper.verified,
+            added=paper.added,
+            doi=paper.doi,
+            builds_on=tuple(self.ref(s) for s in paper.builds_on),
+            built_on_by=tuple(self.ref(s) for s in self.index.built_on_by.get(slug, ())),
+            history=tuple(ChangeView(c.date, c.change[lang], self.ref(slug)) for c in paper.history),
+            tables=result_tables(results, models),
+            related=tuple(self.ref(s) for s in self.index.related[slug]),
+            previous=self.ref(papers[index - 1].slug) if index > 0 else None,
+            next=self.ref(papers[index + 1].slug) if index + 1 < len(papers) else None,
+        )
+
+    def _benchmark(self, ident: str) -> BenchmarkView | None:
+        """None for a benchmark without results (it has no page)."""
+        b = self.bench[ident]
+        found = [
+            r for slug in self.index.reporting.get(ident, ()) for r in self.results(slug) if r.benchmark_id == ident
+        ]
+        if not found:
+            return None
+        ordered = tuple(sorted(found, key=lambda r: (r.params or 0, r.score, r.model, r.setting)))
+        return BenchmarkView(b.id, b.name, b.metric, b.higher_is_better, b.description[self.lang], ordered)
+
+    @functools.cached_property
+    def benchmarks(self) -> tuple[BenchmarkView, ...]:
+        return tuple(view for b in self.site.benchmarks if (view := self.benchmark(b.id)) is not None)
+
+    @functools.cached_property
+    def groups(self) -> tuple[GroupView, ...]:
+        groups = []
+        for group in self.site.groups:
+            group_ref = Ref(group.name[self.lang], urls.group(group.id))
+            views = tuple(
+                TechniqueView(
+                    t.id,
+                    urls.technique(t.id),
+                    t.name[self.lang],
+                    t.definition[self.lang],
+                    group_ref,
+                    tuple(self.ref(s) for s in self.index.users.get(t.id, ())),
+                )
+                for t in group.techniques
             )
+            groups.append(GroupView(group.id, group.name[self.lang], views))
+        return tuple(groups)
+
+    @functools.cached_property
+    def techniques(self) -> dict[str, TechniqueView]:
+        return {t.id: t for g in self.groups for t in g.techniques}
+
+    @functools.cached_property
+    def pages(self) -> tuple[PageView, ...]:
+        default = self.default
+        return tuple(
+            PageView(
+                p.slug,
+                urls.page(p.slug),
+                p.title.get(self.lang, p.title[default]),
+                p.summaries.get(self.lang, p.summaries[default]),
+                self.lang if self.lang in p.summaries else default,
+            )
+            for p in self.site.pages
         )
 
-    users: dict[str, list[Ref]] = defaultdict(list)
-    for paper in site.papers:
-        for ident in paper.techniques:
-            users[ident].append(refs[paper.slug])
-    groups = []
-    for group in site.groups:
-        group_ref = Ref(group.name[lang], urls.group(group.id))
-        views = tuple(
-            TechniqueView(t.id, urls.technique(t.id), t.name[lang], t.definition[lang], group_ref, tuple(users[t.id]))
-            for t in group.techniques
-        )
-        groups.append(GroupView(group.id, group.name[lang], views))
+    @functools.cached_property
+    def nav(self) -> tuple[NavItem, ...]:
+        return tuple(NavItem(p.slug, p.path, p.title) for p in self.pages)
 
-    by_benchmark: dict[str, list[ResultView]] = defaultdict(list)
-    for view in papers:
-        for result in view.results:
-            by_benchmark[result.benchmark_id].append(result)
-    benchmarks = tuple(
-        BenchmarkView(
-            b.id,
-            b.name,
-            b.metric,
-            b.higher_is_better,
-            b.description[lang],
-            tuple(sorted(by_benchmark[b.id], key=lambda r: (r.params or 0, r.score, r.model, r.setting))),
+    @functools.cached_property
+    def all(self) -> LanguageViews:
+        """Every view of the language (the feeds, the exports)."""
+        papers = tuple(self.paper(p.slug) for p in self.site.papers)
+        return LanguageViews(
+            self.lang, papers, self.groups, tuple(self.techniques.values()), self.benchmarks, self.pages
         )
-        for b in site.benchmarks
-        if by_benchmark[b.id]
-    )
-    pages = tuple(
-        PageView(
-            p.slug,
-            urls.page(p.slug),
-            p.title.get(lang, p.title[default]),
-            p.summaries.get(lang, p.summaries[default]),
-            lang if lang in p.summaries else default,
-        )
-        for p in site.pages
-    )
-    return LanguageViews(
-        lang,
-        tuple(papers),
-        tuple(groups),
-        tuple(t for g in groups for t in g.techniques),
-        benchmarks,
-        pages,
-    )
+
+    @functools.cached_property
+    def listing(self) -> LanguageViews:
+        """What listing pages see: every paper without its summary, so that they change with any
+        paper's front matter but not with its text."""
+        v = self.all
+        return replace(v, papers=tuple(replace(p, summary=_NO_SUMMARY) for p in v.papers))
+
+
+_NO_SUMMARY = Summary("")
+
+
+def build_views(site: Site, lang: str) -> LanguageViews:
+    """All views of one language."""
+    return Views(site, lang).all
