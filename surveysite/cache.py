@@ -1,8 +1,8 @@
 """The build cache (.surveysite-cache/ next to the output): parsed files and rendered Markdown.
 
 Entries are keyed by a hash of the input bytes and of the code that turns them into output, so a
-stale entry can never be used: editing a file, upgrading markdown-it or Pygments, or changing
-surveysite's parser or renderer simply misses. One pickle file, rewritten atomically after each
+stale entry can never be used: editing a file, upgrading markdown-it, latex2mathml or Pygments, or
+changing surveysite's parser or renderer simply misses. One pickle file, rewritten atomically after each
 successful build with only the entries that build used, so it never grows without bound.
 """
 
@@ -37,7 +37,8 @@ def code_digest(modules: Iterable[str], packages: Iterable[str]) -> str:
 
 def _code_version() -> str:
     modules = ("source.py", "markdown.py", "model.py", "cache.py", "write.py")
-    return code_digest(modules, ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"))[:16]
+    packages = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments", "pyyaml", "jinja2")
+    return code_digest(modules, packages)[:16]
 
 
 class Cache:

@@ -31,6 +31,7 @@ from surveysite.exports import (
     benchmark_exports,
     bib_exports,
     bibtex_entries,
+    coins,
     page_about_paper,
     papers_json,
     result_exports,
@@ -420,6 +421,7 @@ def _files(
                 paper_benchmarks=on_charts,
                 bibtex=citations[paper.slug],
                 jsonld=page_about_paper(model, config.site_url + lang_prefix(site, lang) + paper.path, lang),
+                coins=coins(model),
             )
         page("taxonomy.html", urls.TAXONOMY, lang, title=site.strings[lang]["taxonomy_heading"])
         for technique in v.techniques:
