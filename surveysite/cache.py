@@ -1,8 +1,8 @@
 """The build cache (.surveysite-cache/ next to the output): parsed files, rendered Markdown, keys.
 
 Entries are keyed by a hash of the input bytes and of the code that turns them into output, so a
-stale entry can never be used: editing a file, upgrading markdown-it or Pygments, or changing
-surveysite's parser or renderer simply misses. One SQLite file, one row per entry: a build reads
+stale entry can never be used: editing a file, upgrading markdown-it, latex2mathml or Pygments, or
+changing surveysite's parser or renderer simply misses. One SQLite file, one row per entry: a build reads
 the entries it asks for and writes only the new ones (not one pickle of everything, which a
 10,000-paper site would read and write whole on every edit). Entries that no build has used for
 KEEP_BUILDS builds are deleted, so it never grows without bound.
@@ -33,7 +33,8 @@ def code_digest(modules: Iterable[str], packages: Iterable[str]) -> str:
 
 def _code_version() -> str:
     modules = ("source.py", "markdown.py", "model.py", "cache.py", "write.py")
-    return code_digest(modules, ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"))[:16]
+    packages = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments", "pyyaml", "jinja2")
+    return code_digest(modules, packages)[:16]
 
 
 class Cache:

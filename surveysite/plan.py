@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, Protocol
 
 from surveysite import chart, digest, urls
-from surveysite.exports import bibtex, page_about_paper, survey_bibtex
+from surveysite.exports import bibtex, coins, page_about_paper, survey_bibtex
 from surveysite.model import Site
 from surveysite.views import SIZE_CLASSES, BenchmarkView, Leaderboard, SiteIndex, Views, leaderboards, site_index
 
@@ -219,6 +219,19 @@ class CitationOf:
 
 
 @dataclass(frozen=True)
+class CoinsOf:
+    """The paper as an OpenURL ContextObject, for reference managers."""
+
+    slug: str
+
+    def key(self, keys: Keys) -> Any:
+        return keys.index.papers[self.slug].digest
+
+    def value(self, views: Views) -> Any:
+        return coins(views.index.papers[self.slug])
+
+
+@dataclass(frozen=True)
 class AboutOf:
     """The page's JSON-LD: a WebPage in the page's language about the paper."""
 
@@ -338,6 +351,7 @@ def plan_site(site: Site, index: SiteIndex | None = None) -> Iterator[Page]:
                 paper_benchmarks=ChartsOf(slug),
                 bibtex=CitationOf(slug),
                 jsonld=AboutOf(slug, config.site_url + prefix + urls.paper(slug)),
+                coins=CoinsOf(slug),
             )
         yield page("taxonomy.html", urls.TAXONOMY, title=Literal(strings["taxonomy_heading"]), lang_views=Listing())
         for group in site.groups:

@@ -17,6 +17,10 @@ from surveysite.model import Paper, Site, Summary
 from surveysite.sizes import format_count
 
 RELATED_LIMIT = 5
+PAPER_CONTENTS_MIN = 2
+PAGE_CONTENTS_MIN = 3
+"""Headings a body needs before its page lists them: a paper's summary sits under the page's
+long header, so two already help; a free page is read top to bottom and needs more."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,32 @@ class Ref:
 
     text: str
     path: str
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """A heading of a body, linked from its table of contents, with the subheadings under it."""
+
+    id: str
+    text: str
+    children: tuple[ContentsEntry, ...] = ()
+
+
+def contents(summary: Summary, minimum: int) -> tuple[ContentsEntry, ...]:
+    """The body's headings nested by level (subheadings under the heading before them), or ()
+    when it has fewer than `minimum` of them."""
+    if len(summary.headings) < minimum:
+        return ()
+    top = min(level for level, _ident, _text in summary.headings)
+    entries: list[ContentsEntry] = []
+    for level, ident, text in summary.headings:
+        entry = ContentsEntry(ident, text)
+        if level > top and entries:
+            last = entries[-1]
+            entries[-1] = ContentsEntry(last.id, last.text, (*last.children, entry))
+        else:
+            entries.append(entry)
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -168,6 +198,11 @@ class PaperView:
     previous: Ref | None = None
     next: Ref | None = None
 
+    @property
+    def contents(self) -> tuple[ContentsEntry, ...]:
+        """The summary's table of contents (derived, so a listing without summaries has none)."""
+        return contents(self.summary, PAPER_CONTENTS_MIN)
+
 
 @dataclass(frozen=True)
 class ChangeView:
@@ -250,6 +285,10 @@ class PageView:
     title: str
     summary: Summary
     summary_lang: str
+
+    @property
+    def contents(self) -> tuple[ContentsEntry, ...]:
+        return contents(self.summary, PAGE_CONTENTS_MIN)
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,13 @@ def test_search_from_the_file_system_says_it_needs_a_server(survey_site: Path) -
         message = page.inner_text(".search-status")
         assert "served over the web" in message
         assert page.is_disabled("#search-query")
+
+
+def test_formulas_are_indexed_as_their_text(basic_site: Path) -> None:
+    """MathML is text to Pagefind: a formula's symbols are found, and shown in the excerpt."""
+    with serve_pages(basic_site, "/surveysite/") as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base + "search/")
+        found = page.evaluate(SEARCH.replace("d.url", "[d.url, d.excerpt]"), "exp")
+    assert [url for url, _excerpt in found] == ["/surveysite/papers/alpha/"]
+    assert "exp(zi/T)" in found[0][1]
