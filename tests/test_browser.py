@@ -127,6 +127,7 @@ requestAnimationFrame(() => record("frame"));
 document.addEventListener("DOMContentLoaded", () => record("ready"));
 """
 BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
+FOCUSED_SCHEME = "() => { const e = document.activeElement; return e.closest('[data-theme-switch]') && e.value; }"
 LIGHT_BG, DARK_BG = "rgb(253, 253, 252)", "rgb(21, 23, 27)"
 
 
@@ -134,7 +135,7 @@ def _tab_to_scheme_switch(page: Any) -> str:
     """Tab from the top of the page until a radio of the colour-scheme switch has focus; its value."""
     for _ in range(40):
         page.keyboard.press("Tab")
-        value = page.evaluate("() => document.activeElement.closest('[data-theme-switch]') && document.activeElement.value")
+        value = page.evaluate(FOCUSED_SCHEME)
         if value:
             return str(value)
     raise AssertionError("the colour-scheme switch is not reachable by Tab")
