@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 import yaml
@@ -177,3 +179,92 @@ def test_formulas_are_indexed_as_their_text(basic_site: Path) -> None:
         found = page.evaluate(SEARCH.replace("d.url", "[d.url, d.excerpt]"), "exp")
     assert [url for url, _excerpt in found] == ["/surveysite/papers/alpha/"]
     assert "exp(zi/T)" in found[0][1]
+
+
+def _paper_filters(site: Path) -> dict[str, dict[str, set[str]]]:
+    """{page URL: {'technique': names, 'year': years}} of every paper page, read from its HTML."""
+    found = {}
+    for file in sorted(site.rglob("papers/*/index.html")):
+        html = file.read_text(encoding="utf-8")
+        url = file.parent.relative_to(site).as_posix() + "/"
+        found[url] = {
+            name: set(re.findall(rf'data-pagefind-filter="{name}">([^<]+)<', html)) for name in ("technique", "year")
+        }
+    return found
+
+
+def _results(page: Any) -> set[str]:
+    links = page.locator(".search-results a").evaluate_all("links => links.map(a => a.pathname)")
+    return {str(url).removeprefix("/surveysite/") for url in links}
+
+
+def _choose_by_keyboard(page: Any, select: str, starts: str) -> str:
+    """Move the focused select down by arrow keys until its option starts with `starts`; its value."""
+    for _ in range(40):
+        if page.evaluate("(s) => s.options[s.selectedIndex].text", page.query_selector(select)).startswith(starts):
+            return str(page.input_value(select))
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no option of {select} starts with {starts!r}")
+
+
+def test_search_filtered_by_technique_by_keyboard_shows_only_papers_with_it(survey_site: Path) -> None:
+    papers = _paper_filters(survey_site)
+    assert all(f["technique"] and len(f["year"]) == 1 for f in papers.values())
+    with serve_pages(survey_site, "/surveysite/") as base, chromium() as browser:
+        page = browser.new_page()
+        errors = _errors(page)
+        for prefix, query, technique in (("", "model", "Knowledge distillation"), ("zh/", "模型", "知识蒸馏")):
+            page.goto(base + prefix + "search/")
+            page.wait_for_selector("select[name=technique] option:nth-child(2)", state="attached")
+            page.focus("#search-query")
+            page.keyboard.type(query)
+            page.wait_for_selector(".search-results a")
+            unfiltered = {url.removeprefix("/surveysite/") for url in page.evaluate(SEARCH, query)}
+            # Tab from the query reaches the technique select; the arrows choose.
+            page.keyboard.press("Tab")
+            assert page.evaluate("() => document.activeElement.name") == "technique"
+            value = _choose_by_keyboard(page, "select[name=technique]", technique)
+            assert value == technique
+            in_lang = {u: f for u, f in papers.items() if u.startswith("zh/") == bool(prefix)}
+            having = {u for u, f in in_lang.items() if technique in f["technique"]}
+            expected = unfiltered & having
+            assert 1 < len(expected) < len(unfiltered)
+            page.wait_for_function(
+                "(n) => document.querySelectorAll('.search-results a').length === n", arg=len(expected)
+            )
+            assert _results(page) == expected
+            found = expected
+            # The address holds the filtered search: opened again, it shows the same.
+            link = page.url
+            assert f"q={query}" in unquote_plus(link) and f"technique={technique}" in unquote_plus(link)
+            page.goto(link)
+            page.wait_for_selector(".search-results a")
+            assert page.input_value("select[name=technique]") == technique
+            assert _results(page) == found
+        assert not errors, errors
+
+
+def test_search_filtered_by_year_alone_lists_that_years_papers(survey_site: Path) -> None:
+    papers = _paper_filters(survey_site)
+    with serve_pages(survey_site, "/surveysite/") as base, chromium() as browser:
+        page = browser.new_page()
+        errors = _errors(page)
+        for prefix in ("", "zh/"):
+            in_lang = {u: f for u, f in papers.items() if u.startswith("zh/") == bool(prefix)}
+            page.goto(base + prefix + "search/")
+            page.wait_for_selector("select[name=year] option:nth-child(2)", state="attached")
+            # Every year has its count of papers; newest first.
+            options = page.locator("select[name=year] option").all_inner_texts()[1:]
+            years = [text.split("(")[0].split("（")[0].strip() for text in options]
+            assert years == sorted({y for f in in_lang.values() for y in f["year"]}, reverse=True)
+            assert "2023" in years
+            counts = [int(re.sub(r"\D", "", text.removeprefix(y))) for text, y in zip(options, years, strict=True)]
+            assert counts == [sum(year in f["year"] for f in in_lang.values()) for year in years]
+            # No words, only a year chosen by keyboard: every paper of that year, nothing else.
+            page.focus("select[name=year]")
+            _choose_by_keyboard(page, "select[name=year]", "2023")
+            page.wait_for_selector(".search-results a")
+            page.wait_for_timeout(400)
+            assert _results(page) == {u for u, f in in_lang.items() if "2023" in f["year"]}
+            assert "year=2023" in page.url and "q=" not in page.url
+        assert not errors, errors
