@@ -352,6 +352,15 @@ def _files(
         def legend(bench: BenchmarkView, **options: Any) -> Markup:
             return Markup(chart.render_legend(bench, link=link, labels=CHART_LABELS.get(lang, {}), **options))
 
+        class_names = {ident: site.strings[lang][f"size_class_{ident}"] for ident, _low, _high in SIZE_CLASSES}
+
+        def history_chart(bench: BenchmarkView, setting: str) -> Markup:
+            labels = CHART_LABELS.get(lang, {})
+            return Markup(chart.render_history(bench, link, setting=setting, class_names=class_names, labels=labels))
+
+        def history_legend(bench: BenchmarkView, setting: str) -> Markup:
+            return Markup(chart.render_history_legend(bench, setting=setting, class_names=class_names))
+
         alternates = [(other, config.site_url + lang_prefix(site, other) + path) for other in languages]
         html = env.get_template(template).render(
             lang=lang,
@@ -366,6 +375,8 @@ def _files(
             link=link,
             svg_chart=svg_chart,
             legend=legend,
+            history_chart=history_chart,
+            history_legend=history_legend,
             prose=prose,
             settings_of=chart.settings_of,
             home=prefix,

@@ -50,6 +50,8 @@ class ResultView:
     note: str
     role: str
     paper: Ref
+    date: str = ""
+    """The paper's first-version month, "YYYY-MM" ("" when unknown): when the result became known."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,34 @@ class Leaderboard:
     """(rank, result); equal scores share a rank."""
     best: tuple[tuple[str, ResultView | None], ...]
     """(size class id, best result of a model of that size) for each of SIZE_CLASSES."""
+    history: tuple[tuple[str, tuple[ResultView, ...]], ...] = ()
+    """(size class id, results that raised the best score so far, oldest first) for the classes that have any."""
+    history_dates: int = 0
+    """Distinct months among the results `history` draws from: a score-over-time chart needs two."""
+    undated: tuple[str, ...] = ()
+    """Models of sized results whose paper has no month: left out of `history`."""
+
+
+def running_best(
+    results: list[ResultView] | tuple[ResultView, ...], higher_is_better: bool
+) -> tuple[tuple[str, tuple[ResultView, ...]], ...]:
+    """Per size class, the results that beat every earlier one (by paper month) of that class.
+
+    Within a month the best result comes first, so a month steps at most once; equal scores keep the
+    earlier paper. Results without a size or a month are left out (they cannot be placed).
+    """
+    sign = 1 if higher_is_better else -1
+    lines = []
+    for ident, low, high in SIZE_CLASSES:
+        members = [r for r in results if r.date and r.params is not None and low <= r.params < high]
+        members.sort(key=lambda r: (r.date, -sign * r.score, r.paper.path, r.model))
+        steps: list[ResultView] = []
+        for result in members:
+            if not steps or sign * result.score > sign * steps[-1].score:
+                steps.append(result)
+        if steps:
+            lines.append((ident, tuple(steps)))
+    return tuple(lines)
 
 
 def leaderboards(bench: BenchmarkView, settings: list[str]) -> tuple[Leaderboard, ...]:
@@ -239,7 +269,17 @@ def leaderboards(bench: BenchmarkView, settings: list[str]) -> tuple[Leaderboard
             (ident, next((r for r in ordered if r.params is not None and low <= r.params < high), None))
             for ident, low, high in SIZE_CLASSES
         )
-        boards.append(Leaderboard(setting, tuple(ranked), best))
+        sized = [r for r in results if r.params is not None]
+        boards.append(
+            Leaderboard(
+                setting,
+                tuple(ranked),
+                best,
+                running_best(results, bench.higher_is_better),
+                len({r.date for r in sized if r.date}),
+                tuple(dict.fromkeys(r.model for r in sized if not r.date)),
+            )
+        )
     return tuple(boards)
 
 
@@ -390,6 +430,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 note=r.note,
                 role=params[r.model].role,
                 paper=refs[paper.slug],
+                date=paper.date,
             )
             for r in paper.results
         )
