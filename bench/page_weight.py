@@ -55,7 +55,10 @@ def weigh(site: Path) -> list[Weight]:
         for href in dict.fromkeys(_ASSET.findall(html.decode("utf-8", "replace"))):
             if "pagefind" in href or "://" in href:
                 continue
-            target = (site / normpath(f"{Path(rel).parent.as_posix()}/{href}")).resolve()
+            if href.startswith("/"):  # the 404 page links from the site's root path: its assets/ are ours
+                target = (site / "assets" / href.partition("/assets/")[2]).resolve()
+            else:
+                target = (site / normpath(f"{Path(rel).parent.as_posix()}/{href}")).resolve()
             if target.is_file():
                 if target not in sizes:
                     sizes[target] = gzip_size(target.read_bytes())
@@ -75,7 +78,7 @@ def heights(site: Path, page: str, width: int = 1280, height: int = 800) -> list
         rows = view.evaluate(
             """() => {
               const out = [];
-              for (const el of document.querySelectorAll('article > header, article > section, article > nav, article > aside')) {
+              for (const el of document.querySelectorAll('article > header, article > section, article > div > section, article > div > div, article > nav')) {
                 const h = el.querySelector('h1, h2');
                 const r = el.getBoundingClientRect();
                 out.push([(h ? h.textContent.trim() : el.tagName.toLowerCase()).slice(0, 40), r.top + scrollY, r.height]);

@@ -89,7 +89,8 @@ class Layout:
 
 
 FULL = Layout(640, 400, 58, 18, 14, 46, 4.5, 6)
-COMPACT = Layout(440, 270, 54, 14, 10, 44, 4.0, 4)
+COMPACT = Layout(300, 190, 44, 10, 8, 38, 3.5, 4)
+"""Small multiples: drawn at about this many CSS pixels (four abreast), so the text keeps its size."""
 
 
 @dataclass(frozen=True)

@@ -107,10 +107,6 @@ _FIGURE_SRC = re.compile(r' src="figures/([^"]+)"')
 _HEADING = re.compile(r"<(/?)h([3-6])\b")
 """How a body's figure appears in its rendering (validation allows no other local image)."""
 
-COMPACT_LIMIT = 60
-"""A paper page's charts show every model of a benchmark up to this many results."""
-
-
 def lang_prefix(site: Site, lang: str) -> str:
     return urls.lang_prefix(lang, site.config.languages)
 
@@ -403,9 +399,8 @@ def _files(
     frontiers: dict[int, tuple[ResultView, ...]] = {}
 
     def compact_benchmark(bench: BenchmarkView, paper: PaperView) -> BenchmarkView:
-        """Up to COMPACT_LIMIT results, every model; beyond, the paper's own and the Pareto frontier."""
-        if len(bench.results) <= COMPACT_LIMIT:
-            return bench
+        """The paper's own results and the Pareto frontier: a small multiple shows where the paper
+        stands against the best of the survey; the benchmark's page (its caption's link) shows every model."""
         if id(bench) not in frontiers:  # once per benchmark, so paper pages stay linear in size
             points = chart.pareto_frontier(chart.chart_points(bench), bench.higher_is_better)
             frontiers[id(bench)] = tuple(p.result for p in points)

@@ -59,6 +59,9 @@ class ResultColumn:
     benchmark: Ref
     source: str
     """The tables or sections its scores come from, given once for the column."""
+    setting: str = ""
+    notes: tuple[int, ...] = ()
+    """Footnotes that apply to every score of the column, marked once on its header."""
 
 
 @dataclass(frozen=True)
@@ -80,52 +83,73 @@ class ResultRow:
 
 @dataclass(frozen=True)
 class ResultTable:
-    """The paper's results in one setting, laid out as papers print them: models by benchmarks."""
+    """The paper's results laid out as papers print them: models by benchmarks."""
 
     setting: str
+    """The setting of every column, or each column's setting joined with ' · ' when they differ."""
     columns: tuple[ResultColumn, ...]
     rows: tuple[ResultRow, ...]
     notes: tuple[str, ...]
-    """Footnotes, numbered from 1 in cell order."""
+    """Footnotes, numbered from 1: the columns' first, then the cells' in reading order."""
+    per_column: bool = False
+    """Whether columns differ in setting, so that each column's is shown under its header."""
 
 
 def result_tables(results: tuple[ResultView, ...], models: tuple[ModelView, ...]) -> tuple[ResultTable, ...]:
-    """One table per setting (in order of first appearance): results in one setting are comparable,
-    results in two are not, so they never share a table. Proposed models come first."""
+    """One table per group of settings that the same models were run in (in order of first appearance).
+
+    A column holds one benchmark in one setting, so the scores down a column are comparable and those of
+    two settings never share one; settings that report the same models share a table (a column each) rather
+    than repeating the model rows. A note that every score of a column has is given once, on its header.
+    Proposed models come first.
+    """
     by_setting: dict[str, list[ResultView]] = {}
     for result in results:
         by_setting.setdefault(result.setting, []).append(result)
     order = {m.name: (m.role != "proposed", index) for index, m in enumerate(models)}
-    tables = []
+    groups: dict[tuple[str, ...], list[str]] = {}
     for setting, group in by_setting.items():
-        benchmarks = list(dict.fromkeys(r.benchmark_id for r in group))
-        names = sorted(dict.fromkeys(r.model for r in group), key=lambda name: order[name])
-        found = {(r.model, r.benchmark_id): r for r in group}
+        names = tuple(sorted(dict.fromkeys(r.model for r in group), key=lambda name: order[name]))
+        groups.setdefault(names, []).append(setting)
+    tables = []
+    for names, settings in groups.items():
+        found = {(r.model, r.setting, r.benchmark_id): r for s in settings for r in by_setting[s]}
+        keys = [(s, ident) for s in settings for ident in dict.fromkeys(r.benchmark_id for r in by_setting[s])]
         notes: list[str] = []
+
+        def number(note: str) -> int:
+            if note not in notes:
+                notes.append(note)
+            return notes.index(note) + 1
+
+        columns = []
+        shared: list[str] = []
+        for setting, ident in keys:
+            column = [r for r in by_setting[setting] if r.benchmark_id == ident]
+            common = {r.note for r in column}
+            shared.append(common.pop() if len(common) == 1 else "")
+            columns.append(
+                ResultColumn(
+                    column[0].benchmark,
+                    ", ".join(dict.fromkeys(r.source for r in column)),
+                    setting,
+                    (number(shared[-1]),) if shared[-1] else (),
+                )
+            )
         rows = []
         for name in names:
             cells: list[ResultCell | None] = []
-            for ident in benchmarks:
-                cell = found.get((name, ident))
+            for (setting, ident), column_note in zip(keys, shared, strict=True):
+                cell = found.get((name, setting, ident))
                 if cell is None:
                     cells.append(None)
                     continue
-                numbers: tuple[int, ...] = ()
-                if cell.note:
-                    if cell.note not in notes:
-                        notes.append(cell.note)
-                    numbers = (notes.index(cell.note) + 1,)
-                cells.append(ResultCell(cell.score, cell.score_text, numbers))
-            first = next(r for r in group if r.model == name)
+                own = (number(cell.note),) if cell.note and not column_note else ()
+                cells.append(ResultCell(cell.score, cell.score_text, own))
+            first = next(r for s in settings for r in by_setting[s] if r.model == name)
             rows.append(ResultRow(name, first.params_text, first.role, tuple(cells)))
-        columns = tuple(
-            ResultColumn(
-                next(r.benchmark for r in group if r.benchmark_id == ident),
-                ", ".join(dict.fromkeys(r.source for r in group if r.benchmark_id == ident)),
-            )
-            for ident in benchmarks
-        )
-        tables.append(ResultTable(setting, columns, tuple(rows), tuple(notes)))
+        text = " · ".join(settings)
+        tables.append(ResultTable(text, tuple(columns), tuple(rows), tuple(notes), len(settings) > 1))
     return tuple(tables)
 
 
