@@ -89,7 +89,7 @@ class Layout:
 
 
 FULL = Layout(640, 400, 58, 18, 14, 46, 4.5, 6)
-COMPACT = Layout(300, 190, 44, 10, 8, 38, 3.5, 4)
+COMPACT = Layout(260, 160, 42, 12, 8, 36, 3.5, 4)
 """Small multiples: drawn at about this many CSS pixels (four abreast), so the text keeps its size."""
 
 

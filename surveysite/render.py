@@ -107,6 +107,7 @@ _FIGURE_SRC = re.compile(r' src="figures/([^"]+)"')
 _HEADING = re.compile(r"<(/?)h([3-6])\b")
 """How a body's figure appears in its rendering (validation allows no other local image)."""
 
+
 def lang_prefix(site: Site, lang: str) -> str:
     return urls.lang_prefix(lang, site.config.languages)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from surveysite import urls
@@ -58,7 +58,7 @@ class ResultView:
 class ResultColumn:
     benchmark: Ref
     source: str
-    """The tables or sections its scores come from, given once for the column."""
+    """The table or section most of its scores come from, given once for the column (others: footnotes)."""
     setting: str = ""
     notes: tuple[int, ...] = ()
     """Footnotes that apply to every score of the column, marked once on its header."""
@@ -93,6 +93,8 @@ class ResultTable:
     """Footnotes, numbered from 1: the columns' first, then the cells' in reading order."""
     per_column: bool = False
     """Whether columns differ in setting, so that each column's is shown under its header."""
+    source: str = ""
+    """The source of every column when two or more share one, given once for the table ("" otherwise)."""
 
 
 def result_tables(results: tuple[ResultView, ...], models: tuple[ModelView, ...]) -> tuple[ResultTable, ...]:
@@ -100,8 +102,9 @@ def result_tables(results: tuple[ResultView, ...], models: tuple[ModelView, ...]
 
     A column holds one benchmark in one setting, so the scores down a column are comparable and those of
     two settings never share one; settings that report the same models share a table (a column each) rather
-    than repeating the model rows. A note that every score of a column has is given once, on its header.
-    Proposed models come first.
+    than repeating the model rows. A note that every score of a column has is given once, on its header; a
+    column's source is the one most of its scores come from, and a score from another is footnoted with its
+    own. Proposed models come first.
     """
     by_setting: dict[str, list[ResultView]] = {}
     for result in results:
@@ -117,39 +120,40 @@ def result_tables(results: tuple[ResultView, ...], models: tuple[ModelView, ...]
         keys = [(s, ident) for s in settings for ident in dict.fromkeys(r.benchmark_id for r in by_setting[s])]
         notes: list[str] = []
 
-        def number(note: str) -> int:
+        def number(note: str, notes: list[str] = notes) -> int:
             if note not in notes:
                 notes.append(note)
             return notes.index(note) + 1
 
         columns = []
         shared: list[str] = []
+        sources: list[str] = []
         for setting, ident in keys:
             column = [r for r in by_setting[setting] if r.benchmark_id == ident]
             common = {r.note for r in column}
             shared.append(common.pop() if len(common) == 1 else "")
+            counts = Counter(r.source for r in column)
+            sources.append(max(counts, key=lambda source: counts[source]))  # the first of the most used
             columns.append(
-                ResultColumn(
-                    column[0].benchmark,
-                    ", ".join(dict.fromkeys(r.source for r in column)),
-                    setting,
-                    (number(shared[-1]),) if shared[-1] else (),
-                )
+                ResultColumn(column[0].benchmark, sources[-1], setting, (number(shared[-1]),) if shared[-1] else ())
             )
         rows = []
         for name in names:
             cells: list[ResultCell | None] = []
-            for (setting, ident), column_note in zip(keys, shared, strict=True):
+            for (setting, ident), column_note, source in zip(keys, shared, sources, strict=True):
                 cell = found.get((name, setting, ident))
                 if cell is None:
                     cells.append(None)
                     continue
-                own = (number(cell.note),) if cell.note and not column_note else ()
+                own: tuple[int, ...] = (number(cell.note),) if cell.note and not column_note else ()
+                if cell.source != source:  # a score from elsewhere than its column's: its source as a note
+                    own += (number(cell.source),)
                 cells.append(ResultCell(cell.score, cell.score_text, own))
             first = next(r for s in settings for r in by_setting[s] if r.model == name)
             rows.append(ResultRow(name, first.params_text, first.role, tuple(cells)))
         text = " · ".join(settings)
-        tables.append(ResultTable(text, tuple(columns), tuple(rows), tuple(notes), len(settings) > 1))
+        common_source = sources[0] if len(sources) > 1 and len(set(sources)) == 1 else ""
+        tables.append(ResultTable(text, tuple(columns), tuple(rows), tuple(notes), len(settings) > 1, common_source))
     return tuple(tables)
 
 
