@@ -403,8 +403,14 @@ def _minor_log_ticks(low: float, high: float) -> list[float]:
     return [v for v in values if low < v < high]
 
 
-def _tooltip(r: ResultView) -> str:
-    parts = (r.model, r.params_text, r.score_text, r.setting, r.paper.text, r.source)
+def _tooltip(r: ResultView, brief: bool = False) -> str:
+    """Model, size, score, setting, paper, source; `brief` (a picture linking nowhere) leaves out the last
+    and the setting, which its caption and the benchmark's page give."""
+    parts = (
+        (r.model, r.params_text, r.score_text, r.paper.text)
+        if brief
+        else (r.model, r.params_text, r.score_text, r.setting, r.paper.text, r.source)
+    )
     return " — ".join(p for p in parts if p)
 
 
@@ -596,7 +602,7 @@ def _point(
     )
     ring = f'<circle class="ring" cx="{cx}" cy="{cy}" r="{_num(radius + 3)}"/>' if frontier else ""
     link_class = f"point-link {state}".rstrip()
-    inner = f"<title>{_esc(_tooltip(r))}</title>{shape}{ring}"
+    inner = f"<title>{_esc(_tooltip(r, brief=link is None))}</title>{shape}{ring}"
     if link is None:
         return f'<g class="{link_class}">{inner}</g>'
     return f'<a class="{link_class}" href="{_esc(link(r.paper.path))}">{inner}</a>'
