@@ -13,7 +13,7 @@ import dataclasses
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, cast
 
 from surveysite import chart, digest, urls
 from surveysite.exports import bibtex, coins, page_about_paper, survey_bibtex
@@ -60,6 +60,7 @@ class Drawn(NamedTuple):
     source: str
     note: str
     role: str
+    date: str
 
 
 class Keys:
@@ -118,26 +119,24 @@ class Keys:
             for r in paper.results:
                 if r.benchmark == ident:
                     m = models[r.model]
-                    found.append(Drawn(m.params, r.score, r.model, r.setting, slug, short, r.source, r.note, m.role))
+                    drawn = Drawn(
+                        m.params, r.score, r.model, r.setting, slug, short, r.source, r.note, m.role, paper.date
+                    )
+                    found.append(drawn)
         return sorted(found, key=lambda d: (d.params or 0, d.score, d.model, d.setting))
 
     def _benchmark(self, ident: str) -> bytes:
         return digest.plain((self.benchmarks[ident], tuple(self.drawn(ident))))
 
-    def _frontier(self, ident: str) -> bytes | None:
-        results = self.drawn(ident)
-        higher = next(b.higher_is_better for b in self.site.benchmarks if b.id == ident)
-        frontier = chart.compact_frontier(results, higher)
-        return None if frontier is None else digest.plain(tuple(frontier))
+    def _frontier(self, ident: str) -> bytes:
+        higher = self.benchmarks[ident][2]
+        return digest.plain((self.benchmarks[ident], tuple(chart.compact_frontier(self.drawn(ident), higher))))
 
     def charts(self, slug: str) -> bytes:
-        """What the paper's compact charts draw: every result of a small benchmark; of a large one,
-        its frontier and the paper's own results (in the paper's digest)."""
-        parts = []
-        for ident in charted(self.index, slug):
-            frontier = self.frontier(ident)
-            parts.append((ident, self.benchmark(ident) if frontier is None else (self.benchmarks[ident], frontier)))
-        return digest.plain((self.index.papers[slug].digest, self.ref(slug), tuple(parts)))
+        """What the paper's small charts draw: each benchmark's frontier and the paper's own
+        results (in the paper's digest): a score edit elsewhere changes them only if it moves a frontier."""
+        parts = tuple((ident, self.frontier(ident)) for ident in charted(self.index, slug))
+        return digest.plain((self.index.papers[slug].digest, self.ref(slug), parts))
 
     def technique(self, ident: str) -> bytes:
         return digest.plain((self.techniques[ident], tuple(self.ref(s) for s in self.index.users.get(ident, ()))))
@@ -189,7 +188,7 @@ class ChartsOf:
     def value(self, views: Views) -> Any:
         own = urls.paper(self.slug)
         benches = [b for ident in _site_order(views, charted(views.index, self.slug)) if (b := views.benchmark(ident))]
-        return tuple(_compact(b, own) for b in benches)
+        return tuple(_compact(views, b, own) for b in benches)
 
 
 def _site_order(views: Views, idents: list[str]) -> list[str]:
@@ -197,11 +196,14 @@ def _site_order(views: Views, idents: list[str]) -> list[str]:
     return [b.id for b in views.site.benchmarks if b.id in wanted]
 
 
-def _compact(bench: BenchmarkView, own: str) -> BenchmarkView:
-    frontier = chart.compact_frontier(bench.results, bench.higher_is_better)
-    if frontier is None:
-        return bench
-    ids = {id(r) for r in frontier}
+def _compact(views: Views, bench: BenchmarkView, own: str) -> BenchmarkView:
+    """The benchmark with the results a paper page's small chart draws (the frontier once a benchmark)."""
+    known = views.derived.get(("frontier", bench.id))
+    if known is None:
+        known = views.derived[("frontier", bench.id)] = {
+            id(r) for r in chart.compact_frontier(bench.results, bench.higher_is_better)
+        }
+    ids = cast(set[int], known)
     kept = [r for r in bench.results if r.paper.path == own or id(r) in ids]
     ordered = sorted(kept, key=lambda r: (r.params or 0, r.score, r.paper.path, r.model))
     return replace(bench, results=tuple(ordered))

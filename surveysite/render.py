@@ -41,7 +41,7 @@ from surveysite.parallel import parallel_iter
 from surveysite.plan import Keys, Page, plan_site
 from surveysite.schema import schema_files
 from surveysite.theme import ignored, template_folders
-from surveysite.views import SIZE_BUCKETS, BenchmarkView, Views, related_papers, site_index
+from surveysite.views import SIZE_BUCKETS, SIZE_CLASSES, BenchmarkView, Views, related_papers, site_index
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -272,6 +272,15 @@ def render_page(planned: Planned, page: Page) -> str:
     def legend(bench: BenchmarkView, **options: Any) -> Markup:
         return Markup(chart.render_legend(bench, link=link, labels=CHART_LABELS.get(lang, {}), **options))
 
+    class_names = {ident: site.strings[lang][f"size_class_{ident}"] for ident, _low, _high in SIZE_CLASSES}
+
+    def history_chart(bench: BenchmarkView, setting: str) -> Markup:
+        labels = CHART_LABELS.get(lang, {})
+        return Markup(chart.render_history(bench, link, setting=setting, class_names=class_names, labels=labels))
+
+    def history_legend(bench: BenchmarkView, setting: str) -> Markup:
+        return Markup(chart.render_history_legend(bench, setting=setting, class_names=class_names))
+
     alternates = [(other, config.site_url + lang_prefix(site, other) + path) for other in config.languages]
     return planned.env.get_template(page.template).render(
         lang=lang,
@@ -285,6 +294,8 @@ def render_page(planned: Planned, page: Page) -> str:
         link=link,
         svg_chart=svg_chart,
         legend=legend,
+        history_chart=history_chart,
+        history_legend=history_legend,
         prose=prose,
         settings_of=chart.settings_of,
         home=prefix,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from surveysite import urls
@@ -80,13 +80,18 @@ class ResultView:
     note: str
     role: str
     paper: Ref
+    date: str = ""
+    """The paper's first-version month, "YYYY-MM" ("" when unknown): when the result became known."""
 
 
 @dataclass(frozen=True)
 class ResultColumn:
     benchmark: Ref
     source: str
-    """The tables or sections its scores come from, given once for the column."""
+    """The table or section most of its scores come from, given once for the column (others: footnotes)."""
+    setting: str = ""
+    notes: tuple[int, ...] = ()
+    """Footnotes that apply to every score of the column, marked once on its header."""
 
 
 @dataclass(frozen=True)
@@ -108,52 +113,77 @@ class ResultRow:
 
 @dataclass(frozen=True)
 class ResultTable:
-    """The paper's results in one setting, laid out as papers print them: models by benchmarks."""
+    """The paper's results laid out as papers print them: models by benchmarks."""
 
     setting: str
+    """The setting of every column, or each column's setting joined with ' · ' when they differ."""
     columns: tuple[ResultColumn, ...]
     rows: tuple[ResultRow, ...]
     notes: tuple[str, ...]
-    """Footnotes, numbered from 1 in cell order."""
+    """Footnotes, numbered from 1: the columns' first, then the cells' in reading order."""
+    per_column: bool = False
+    """Whether columns differ in setting, so that each column's is shown under its header."""
+    source: str = ""
+    """The source of every column when two or more share one, given once for the table ("" otherwise)."""
 
 
 def result_tables(results: tuple[ResultView, ...], models: tuple[ModelView, ...]) -> tuple[ResultTable, ...]:
-    """One table per setting (in order of first appearance): results in one setting are comparable,
-    results in two are not, so they never share a table. Proposed models come first."""
+    """One table per group of settings that the same models were run in (in order of first appearance).
+
+    A column holds one benchmark in one setting, so the scores down a column are comparable and those of
+    two settings never share one; settings that report the same models share a table (a column each) rather
+    than repeating the model rows. A note that every score of a column has is given once, on its header; a
+    column's source is the one most of its scores come from, and a score from another is footnoted with its
+    own. Proposed models come first.
+    """
     by_setting: dict[str, list[ResultView]] = {}
     for result in results:
         by_setting.setdefault(result.setting, []).append(result)
     order = {m.name: (m.role != "proposed", index) for index, m in enumerate(models)}
-    tables = []
+    groups: dict[tuple[str, ...], list[str]] = {}
     for setting, group in by_setting.items():
-        benchmarks = list(dict.fromkeys(r.benchmark_id for r in group))
-        names = sorted(dict.fromkeys(r.model for r in group), key=lambda name: order[name])
-        found = {(r.model, r.benchmark_id): r for r in group}
+        names = tuple(sorted(dict.fromkeys(r.model for r in group), key=lambda name: order[name]))
+        groups.setdefault(names, []).append(setting)
+    tables = []
+    for names, settings in groups.items():
+        found = {(r.model, r.setting, r.benchmark_id): r for s in settings for r in by_setting[s]}
+        keys = [(s, ident) for s in settings for ident in dict.fromkeys(r.benchmark_id for r in by_setting[s])]
         notes: list[str] = []
+
+        def number(note: str, notes: list[str] = notes) -> int:
+            if note not in notes:
+                notes.append(note)
+            return notes.index(note) + 1
+
+        columns = []
+        shared: list[str] = []
+        sources: list[str] = []
+        for setting, ident in keys:
+            column = [r for r in by_setting[setting] if r.benchmark_id == ident]
+            common = {r.note for r in column}
+            shared.append(common.pop() if len(common) == 1 else "")
+            counts = Counter(r.source for r in column)
+            sources.append(max(counts, key=lambda source: counts[source]))  # the first of the most used
+            columns.append(
+                ResultColumn(column[0].benchmark, sources[-1], setting, (number(shared[-1]),) if shared[-1] else ())
+            )
         rows = []
         for name in names:
             cells: list[ResultCell | None] = []
-            for ident in benchmarks:
-                cell = found.get((name, ident))
+            for (setting, ident), column_note, source in zip(keys, shared, sources, strict=True):
+                cell = found.get((name, setting, ident))
                 if cell is None:
                     cells.append(None)
                     continue
-                numbers: tuple[int, ...] = ()
-                if cell.note:
-                    if cell.note not in notes:
-                        notes.append(cell.note)
-                    numbers = (notes.index(cell.note) + 1,)
-                cells.append(ResultCell(cell.score, cell.score_text, numbers))
-            first = next(r for r in group if r.model == name)
+                own: tuple[int, ...] = (number(cell.note),) if cell.note and not column_note else ()
+                if cell.source != source:  # a score from elsewhere than its column's: its source as a note
+                    own += (number(cell.source),)
+                cells.append(ResultCell(cell.score, cell.score_text, own))
+            first = next(r for s in settings for r in by_setting[s] if r.model == name)
             rows.append(ResultRow(name, first.params_text, first.role, tuple(cells)))
-        columns = tuple(
-            ResultColumn(
-                next(r.benchmark for r in group if r.benchmark_id == ident),
-                ", ".join(dict.fromkeys(r.source for r in group if r.benchmark_id == ident)),
-            )
-            for ident in benchmarks
-        )
-        tables.append(ResultTable(setting, columns, tuple(rows), tuple(notes)))
+        text = " · ".join(settings)
+        common_source = sources[0] if len(sources) > 1 and len(set(sources)) == 1 else ""
+        tables.append(ResultTable(text, tuple(columns), tuple(rows), tuple(notes), len(settings) > 1, common_source))
     return tuple(tables)
 
 
@@ -258,6 +288,34 @@ class Leaderboard:
     """(rank, result); equal scores share a rank."""
     best: tuple[tuple[str, ResultView | None], ...]
     """(size class id, best result of a model of that size) for each of SIZE_CLASSES."""
+    history: tuple[tuple[str, tuple[ResultView, ...]], ...] = ()
+    """(size class id, results that raised the best score so far, oldest first) for the classes that have any."""
+    history_dates: int = 0
+    """Distinct months among the results `history` draws from: a score-over-time chart needs two."""
+    undated: tuple[str, ...] = ()
+    """Models of sized results whose paper has no month: left out of `history`."""
+
+
+def running_best(
+    results: list[ResultView] | tuple[ResultView, ...], higher_is_better: bool
+) -> tuple[tuple[str, tuple[ResultView, ...]], ...]:
+    """Per size class, the results that beat every earlier one (by paper month) of that class.
+
+    Within a month the best result comes first, so a month steps at most once; equal scores keep the
+    earlier paper. Results without a size or a month are left out (they cannot be placed).
+    """
+    sign = 1 if higher_is_better else -1
+    lines = []
+    for ident, low, high in SIZE_CLASSES:
+        members = [r for r in results if r.date and r.params is not None and low <= r.params < high]
+        members.sort(key=lambda r: (r.date, -sign * r.score, r.paper.path, r.model))
+        steps: list[ResultView] = []
+        for result in members:
+            if not steps or sign * result.score > sign * steps[-1].score:
+                steps.append(result)
+        if steps:
+            lines.append((ident, tuple(steps)))
+    return tuple(lines)
 
 
 def leaderboards(bench: BenchmarkView, settings: list[str]) -> tuple[Leaderboard, ...]:
@@ -274,7 +332,17 @@ def leaderboards(bench: BenchmarkView, settings: list[str]) -> tuple[Leaderboard
             (ident, next((r for r in ordered if r.params is not None and low <= r.params < high), None))
             for ident, low, high in SIZE_CLASSES
         )
-        boards.append(Leaderboard(setting, tuple(ranked), best))
+        sized = [r for r in results if r.params is not None]
+        boards.append(
+            Leaderboard(
+                setting,
+                tuple(ranked),
+                best,
+                running_best(results, bench.higher_is_better),
+                len({r.date for r in sized if r.date}),
+                tuple(dict.fromkeys(r.model for r in sized if not r.date)),
+            )
+        )
     return tuple(boards)
 
 
@@ -443,6 +511,8 @@ class Views:
         self.results = functools.cache(self._results)
         self.benchmark = functools.cache(self._benchmark)
         self.ref = functools.cache(self._ref)
+        self.derived: dict[tuple[str, str], object] = {}
+        """Values other modules derive from these views, made once: (kind, id) -> value."""
 
     def _ref(self, slug: str) -> Ref:
         return Ref(self.index.papers[slug].text("short_name", self.lang), urls.paper(slug))
@@ -473,6 +543,7 @@ class Views:
                 note=r.note,
                 role=params[r.model].role,
                 paper=self.ref(slug),
+                date=paper.date,
             )
             for r in paper.results
         )
