@@ -111,19 +111,24 @@ class Keys:
 
     def drawn(self, ident: str) -> list[Drawn]:
         """The benchmark's results in its view's order (views.Views._benchmark sorts the same way)."""
-        found = []
-        for slug in self.index.reporting.get(ident, ()):
-            paper = self.index.papers[slug]
+        return self._drawn.get(ident, [])
+
+    @functools.cached_property
+    def _drawn(self) -> dict[str, list[Drawn]]:
+        """Every benchmark's results, in one pass over the papers."""
+        found: dict[str, list[Drawn]] = {}
+        for paper in self.site.papers:
             models = {m.name: m for m in paper.models}
             short = paper.text("short_name", self.lang)
             for r in paper.results:
-                if r.benchmark == ident:
-                    m = models[r.model]
-                    drawn = Drawn(
-                        m.params, r.score, r.model, r.setting, slug, short, r.source, r.note, m.role, paper.date
-                    )
-                    found.append(drawn)
-        return sorted(found, key=lambda d: (d.params or 0, d.score, d.model, d.setting))
+                m = models[r.model]
+                drawn = Drawn(
+                    m.params, r.score, r.model, r.setting, paper.slug, short, r.source, r.note, m.role, paper.date
+                )
+                found.setdefault(r.benchmark, []).append(drawn)
+        for results in found.values():
+            results.sort(key=lambda d: (d.params or 0, d.score, d.model, d.setting))
+        return found
 
     def _benchmark(self, ident: str) -> bytes:
         return digest.plain((self.benchmarks[ident], tuple(self.drawn(ident))))
