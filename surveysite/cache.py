@@ -33,7 +33,7 @@ def code_digest(modules: Iterable[str], packages: Iterable[str]) -> str:
 
 
 def _code_version() -> str:
-    modules = ("source.py", "markdown.py", "model.py", "cache.py", "write.py")
+    modules = ("source.py", "markdown.py", "model.py", "validate.py", "fields.py", "cache.py", "write.py")
     packages = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments", "pyyaml", "jinja2")
     return code_digest(modules, packages)[:16]
 

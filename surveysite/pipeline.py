@@ -105,7 +105,7 @@ def prepare(
     report.timings["markdown"] = time.perf_counter() - start
     start = time.perf_counter()
     report.begin("validate")
-    site = validate(raw, summaries, site_url=project.site_url)
+    site = validate(raw, summaries, site_url=project.site_url, cache=cache)
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
