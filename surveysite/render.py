@@ -31,6 +31,7 @@ from surveysite.exports import (
     benchmark_exports,
     bib_exports,
     bibtex_entries,
+    compare_exports,
     page_about_paper,
     papers_json,
     result_exports,
@@ -51,6 +52,7 @@ from surveysite.views import (
     BenchmarkView,
     LanguageViews,
     PaperView,
+    Ref,
     ResultView,
     build_views,
     leaderboards,
@@ -433,6 +435,9 @@ def _files(
         classes = [ident for ident, _low, _high in SIZE_CLASSES]
         heading = site.strings[lang]["benchmarks_heading"]
         page("benchmarks.html", urls.BENCHMARKS, lang, benchmark_rows=rows, size_classes=classes, title=heading)
+        bench_refs = [Ref(b.name, urls.benchmark(b.id)) for b in v.benchmarks]
+        heading = site.strings[lang]["compare_heading"]
+        page("compare.html", urls.COMPARE, lang, benchmark_refs=bench_refs, title=heading)
         page("search.html", urls.SEARCH, lang, listed=False, title=site.strings[lang]["search_heading"])
         page("changes.html", urls.CHANGES, lang, title=site.strings[lang]["changes_heading"])
         for extra in v.pages:
@@ -447,6 +452,7 @@ def _files(
     yield OutputFile(".nojekyll", b"")
     yield from result_exports(views[languages[0]], site)
     yield from benchmark_exports(views[languages[0]])
+    yield from compare_exports(views)
     yield from bib_exports(citations, survey_entry)
     yield papers_json(site)
     yield from schema_files(site)

@@ -11,6 +11,9 @@ INDEX = ""
 TAXONOMY = "techniques/"
 CHART = "chart/"
 BENCHMARKS = "benchmarks/"
+COMPARE = "compare/"
+COMPARE_MODELS = "compare/models.js"
+"""The compare page's picker: every model of the survey, and the data file of its paper."""
 SEARCH = "search/"
 CHANGES = "changes/"
 FEED = "feed.xml"
@@ -32,6 +35,7 @@ RESERVED = (
     "techniques",
     "chart",
     "benchmarks",
+    "compare",
     "changes",
     "assets",
     "data",
@@ -66,6 +70,17 @@ def benchmark(ident: str) -> str:
 def benchmark_file(ident: str, name: str) -> str:
     """A download of one benchmark's page: results.csv, table.tex."""
     return f"{BENCHMARKS}{ident}/{name}"
+
+
+def compare_data(slug: str) -> str:
+    """One paper's models and results for the compare page: a script (fetch() fails on file://)."""
+    return f"compare/data/{slug}.js"
+
+
+def compare_model(slug: str, model: str) -> str:
+    """A model's id in the compare page's address (compare/?m=<id>): its paper's slug, '~', its
+    name. Stable while neither changes; a slug has no '~', so the first one splits the two."""
+    return f"{slug}~{model}"
 
 
 def page(slug: str) -> str:

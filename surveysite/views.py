@@ -50,6 +50,8 @@ class ResultView:
     note: str
     role: str
     paper: Ref
+    model_id: str = ""
+    """The model's id on the compare page (urls.compare_model), for its checkbox."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,9 @@ class PaperView:
     related: tuple[Ref, ...] = ()
     previous: Ref | None = None
     next: Ref | None = None
+    compare: tuple[str, ...] = ()
+    """Compare ids (urls.compare_model) of the models the index's checkbox puts on the compare
+    page: the proposed ones (every model when none is proposed)."""
 
 
 @dataclass(frozen=True)
@@ -390,6 +395,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 note=r.note,
                 role=params[r.model].role,
                 paper=refs[paper.slug],
+                model_id=urls.compare_model(paper.slug, r.model),
             )
             for r in paper.results
         )
@@ -427,6 +433,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 related=tuple(refs[s] for s in related[paper.slug]),
                 previous=refs[site.papers[index - 1].slug] if index > 0 else None,
                 next=refs[site.papers[index + 1].slug] if index + 1 < len(site.papers) else None,
+                compare=tuple(urls.compare_model(paper.slug, m.name) for m in paper.proposed or paper.models),
             )
         )
 
