@@ -264,7 +264,9 @@ def compare_exports(views: dict[str, LanguageViews]) -> Iterator[OutputFile]:
             "slug": paper.slug,
             "path": paper.path,
             "name": short,
-            "models": [{"name": m.name, "params": m.params, "size": m.params_text, "role": m.role} for m in paper.models],
+            "models": [
+                {"name": m.name, "params": m.params, "size": m.params_text, "role": m.role} for m in paper.models
+            ],
             "results": [
                 {
                     "model": r.model,

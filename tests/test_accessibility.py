@@ -27,6 +27,8 @@ PAGES = [
     "papers/pet/",
     "benchmarks/",
     "benchmarks/gsm8k/",
+    "compare/",
+    "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5&m=flan-t5~Flan-T5-XL",
     "no/such/page/",
 ]
 
@@ -71,6 +73,9 @@ def test_axe_finds_no_violations(served: str, browser: Any, lang: str, scheme: s
         page.goto(served + lang + path)
         if "search/" in path:
             page.wait_for_selector(".search-results a")
+        if "compare/?" in path:  # axe sees the comparison drawn, both tables filled
+            page.wait_for_selector("table[data-shared] tbody tr")
+            page.wait_for_selector("table[data-single] tbody tr")
         problems += [f"{lang}{path}: {v}" for v in _axe(page)]
     context.close()
     assert not problems, "\n".join(problems)

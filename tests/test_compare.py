@@ -226,9 +226,8 @@ def test_comparison_downloads_as_csv(browser: Any, served: str) -> None:
         "phi-1-5~phi-1.5 note",
     ]
     assert [row[1] for row in rows[1:8]] == SHARED
-    assert ["hellaswag", "HellaSwag", "0-shot", "2", "59.2", "Table 2", "lm-eval-harness", "47.6", "Table 3"] == rows[
-        4
-    ][:9]
+    hellaswag = ["hellaswag", "HellaSwag", "0-shot", "2", "59.2", "Table 2", "lm-eval-harness", "47.6", "Table 3"]
+    assert rows[4][:9] == hellaswag
     assert len(rows) == 1 + 7 + 4
     gsm8k = rows[8]
     assert gsm8k[:4] == ["gsm8k", "GSM8K", "0-shot", "1"] and gsm8k[4:7] == ["", "", ""]
