@@ -95,11 +95,15 @@ def _focus_ring(page: Any) -> dict[str, Any]:
     )
 
 
-@pytest.mark.parametrize("path", ["", "papers/tinyllama/", "chart/"])
+@pytest.mark.parametrize(
+    "path", ["", "papers/tinyllama/", "chart/", "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5"]
+)
 def test_every_control_is_reachable_by_keyboard_and_visibly_focused(served: str, browser: Any, path: str) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(served + path)
+    if "compare/?" in path:
+        page.wait_for_selector("table[data-shared] tbody tr")
     focusable = page.evaluate(
         """() => [...document.querySelectorAll('a[href], button, input, select, [tabindex="0"]')]
            .filter(e => !e.disabled && e.getClientRects().length > 0 && !e.closest('[hidden], details:not([open])'))
