@@ -253,11 +253,11 @@ def _script_call(function: str, value: Any) -> bytes:
 
 def compare_exports(views: dict[str, LanguageViews]) -> Iterator[OutputFile]:
     """compare/data/<slug>.js per paper (its models and results, each with its source) and
-    compare/models.js (every model, its size and paper, for the picker). Both are the same in
+    compare/models/<year>.js (that year's papers and models, for the picker). Both are the same in
     every language but for the paper's short name, which they give per language."""
     first, *_ = views.values()
     names = {lang: {p.slug: p.short_name for p in v.papers} for lang, v in views.items()}
-    index = []
+    years: dict[int, list[dict[str, Any]]] = {}
     for paper in first.papers:
         short = {lang: by_slug[paper.slug] for lang, by_slug in names.items()}
         record = {
@@ -284,8 +284,9 @@ def compare_exports(views: dict[str, LanguageViews]) -> Iterator[OutputFile]:
         }
         yield OutputFile(urls.compare_data(paper.slug), _script_call("paper", record))
         models = [[m.name, m.params_text, m.role] for m in paper.models]
-        index.append({"slug": paper.slug, "name": short, "file": urls.compare_data(paper.slug), "models": models})
-    yield OutputFile(urls.COMPARE_MODELS, _script_call("index", index))
+        years.setdefault(paper.year, []).append({"slug": paper.slug, "name": short, "models": models})
+    for year, papers in sorted(years.items()):
+        yield OutputFile(urls.compare_models(year), _script_call("models", {"year": year, "papers": papers}))
 
 
 def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:

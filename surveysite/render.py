@@ -46,6 +46,7 @@ from surveysite.output import Kept, OutputFile
 from surveysite.parallel import parallel_iter
 from surveysite.schema import schema_files
 from surveysite.theme import ignored, template_folders
+from surveysite.validate import SLUG
 from surveysite.views import (
     SIZE_BUCKETS,
     SIZE_CLASSES,
@@ -437,7 +438,10 @@ def _files(
         page("benchmarks.html", urls.BENCHMARKS, lang, benchmark_rows=rows, size_classes=classes, title=heading)
         bench_refs = [Ref(b.name, urls.benchmark(b.id)) for b in v.benchmarks]
         heading = site.strings[lang]["compare_heading"]
-        page("compare.html", urls.COMPARE, lang, benchmark_refs=bench_refs, title=heading)
+        years = sorted({p.year for p in v.papers}, reverse=True)
+        page(
+            "compare.html", urls.COMPARE, lang, benchmark_refs=bench_refs, years=years, slug=SLUG.pattern, title=heading
+        )
         page("search.html", urls.SEARCH, lang, listed=False, title=site.strings[lang]["search_heading"])
         page("changes.html", urls.CHANGES, lang, title=site.strings[lang]["changes_heading"])
         for extra in v.pages:

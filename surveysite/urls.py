@@ -12,8 +12,6 @@ TAXONOMY = "techniques/"
 CHART = "chart/"
 BENCHMARKS = "benchmarks/"
 COMPARE = "compare/"
-COMPARE_MODELS = "compare/models.js"
-"""The compare page's picker: every model of the survey, and the data file of its paper."""
 SEARCH = "search/"
 CHANGES = "changes/"
 FEED = "feed.xml"
@@ -75,6 +73,12 @@ def benchmark_file(ident: str, name: str) -> str:
 def compare_data(slug: str) -> str:
     """One paper's models and results for the compare page: a script (fetch() fails on file://)."""
     return f"compare/data/{slug}.js"
+
+
+def compare_models(year: int | str) -> str:
+    """The compare page's picker for one year: its papers' models and data files. Split by year
+    so that the picker of a survey of 10,000 papers loads a year, not every model at once."""
+    return f"compare/models/{year}.js"
 
 
 def compare_model(slug: str, model: str) -> str:

@@ -57,13 +57,19 @@ def test_every_result_is_in_its_papers_data_file_once_with_its_source(site: Path
     assert all(count == 1 for count in found.values())
 
 
-def test_models_index_names_every_model_and_its_data_file(site: Path) -> None:
-    index = _call(site / "compare" / "models.js", "index")
+def test_picker_files_name_every_model_by_year(site: Path) -> None:
     papers = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))["papers"]
-    assert [p["slug"] for p in index] == [p["id"] for p in papers]
-    for entry, paper in zip(index, papers, strict=True):
-        assert [m[0] for m in entry["models"]] == [m["name"] for m in paper["models"]]
-        assert (site / entry["file"]).is_file() and set(entry["name"]) == {"en", "zh"}
+    listed = []
+    for file in sorted((site / "compare" / "models").glob("*.js")):
+        chunk = _call(file, "models")
+        assert file.stem == str(chunk["year"])
+        for entry in chunk["papers"]:
+            paper = next(p for p in papers if p["id"] == entry["slug"])
+            assert paper["year"] == chunk["year"] and set(entry["name"]) == {"en", "zh"}
+            assert [m[0] for m in entry["models"]] == [m["name"] for m in paper["models"]]
+            assert (site / "compare" / "data" / f"{entry['slug']}.js").is_file()
+            listed.append(entry["slug"])
+    assert sorted(listed) == sorted(p["id"] for p in papers)
 
 
 def test_data_files_are_byte_identical_across_builds(site: Path, tmp_path: Path) -> None:
@@ -188,12 +194,24 @@ def test_the_address_gives_the_same_view_from_file_and_in_chinese(browser: Any, 
     page.close()
 
 
+def test_the_address_cannot_load_a_script_from_elsewhere(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    page.goto(served + "compare/?m=../../other/x~y&m=" + "tinyllama%2F..~TinyLlama")
+    page.wait_for_selector(".compare-status:has-text('Not in the survey')")
+    assert all(url.startswith(served + "assets/") or "/compare/models/" in url for url in scripts), scripts
+    page.close()
+
+
 def test_picker_adds_and_removes_models_in_the_address(browser: Any, served: str) -> None:
     page = browser.new_page()
     page.goto(served + "compare/?m=tinyllama~TinyLlama")
     page.wait_for_selector(".compare-models tbody tr")
     assert "One model chosen" in page.locator(".compare-status").inner_text()
-    page.select_option(".compare-picker select", "phi-1-5~phi-1.5")
+    page.select_option(".compare-picker select[name=year]", "2023")
+    page.wait_for_selector(".compare-picker option[value='phi-1-5~phi-1.5']", state="attached")
+    page.select_option(".compare-picker select[name=model]", "phi-1-5~phi-1.5")
     page.click(".compare-picker button")
     page.wait_for_selector("table[data-shared] tbody tr")
     assert page.url == served + "compare/?" + PAIR

@@ -109,20 +109,22 @@
     });
   }
 
-  // The compare page: the models named in the address, their papers' data files loaded as scripts.
+  // The compare page: the models named in the address, their papers' data files loaded as scripts;
+  // the picker loads one year's models at a time.
   var page = document.querySelector("[data-compare-page]");
   if (!page) return;
   page.hidden = false;
   var lang = page.getAttribute("data-lang");
-  var root = page.getAttribute("data-root");
   var home = page.getAttribute("data-home");
+  var slugPattern = new RegExp(page.getAttribute("data-slug"));
   var status = page.querySelector(".compare-status");
   var form = page.querySelector(".compare-picker");
-  var select = form.querySelector("select");
+  var yearSelect = form.querySelector("select[name=year]");
+  var select = form.querySelector("select[name=model]");
   var modelsBody = page.querySelector(".compare-models tbody");
   var sharedTable = page.querySelector("table[data-shared]");
   var singleTable = page.querySelector("table[data-single]");
-  var index = null;
+  var years = {};
   var papers = {};
   var failed = [];
   var view = null;
@@ -135,7 +137,7 @@
   }
   function nameIn(names) { return names[lang] || names[Object.keys(names)[0]]; }
 
-  window.surveysiteCompare.index = function (list) { index = list; };
+  window.surveysiteCompare.models = function (chunk) { years[chunk.year] = chunk.papers; };
   window.surveysiteCompare.paper = function (record) { papers[record.slug] = record; };
   function load(src) {
     return new Promise(function (resolve, reject) {
@@ -147,15 +149,13 @@
     });
   }
 
-  var params = new URLSearchParams(location.search);
-  var ids = params.getAll("m").filter(function (id, at, all) { return id && all.indexOf(id) === at; });
+  var ids = new URLSearchParams(location.search).getAll("m").filter(function (id, at, all) {
+    return id.indexOf("~") > 0 && all.indexOf(id) === at;
+  });
 
-  function entryOf(slug) {
-    return (index || []).filter(function (p) { return p.slug === slug; })[0];
-  }
-  function known(id) {
-    var entry = entryOf(slugOf(id));
-    return !!entry && entry.models.some(function (m) { return m[0] === modelOf(id); });
+  function modelIn(id) {
+    var paper = papers[slugOf(id)];
+    return paper && paper.models.filter(function (m) { return m.name === modelOf(id); })[0];
   }
 
   function setAddress() {
@@ -163,23 +163,22 @@
     try { history.replaceState(null, "", href); } catch (e) { /* file:// may refuse; the view still changes */ }
   }
 
-  // Load whatever data files the chosen models need, then draw.
+  // Load the data files the chosen models need (a slug only of the shape papers have: the address
+  // cannot point a script elsewhere), then draw; a file that is missing is a paper not in the survey.
   function refresh() {
-    var wanted = ids.filter(known).map(slugOf).filter(function (slug, at, all) {
-      return !papers[slug] && failed.indexOf(slug) < 0 && all.indexOf(slug) === at;
+    var wanted = ids.map(slugOf).filter(function (slug, at, all) {
+      return slugPattern.test(slug) && !papers[slug] && failed.indexOf(slug) < 0 && all.indexOf(slug) === at;
     });
     if (!wanted.length) { draw(); return; }
     status.textContent = t("loading");
     Promise.all(wanted.map(function (slug) {
-      return load(root + entryOf(slug).file).catch(function () { failed.push(slug); });
+      return load(page.getAttribute("data-data").replace("{slug}", slug)).catch(function () { failed.push(slug); });
     })).then(draw);
   }
 
   function chosenModels() {
-    return ids.filter(function (id) { return known(id) && papers[slugOf(id)]; }).map(function (id) {
-      var paper = papers[slugOf(id)];
-      var model = paper.models.filter(function (m) { return m.name === modelOf(id); })[0];
-      return { id: id, paper: paper, model: model };
+    return ids.filter(modelIn).map(function (id) {
+      return { id: id, paper: papers[slugOf(id)], model: modelIn(id) };
     });
   }
 
@@ -202,9 +201,9 @@
     });
   }
 
-  function paperLink(paper, text) {
+  function linkTo(path, text) {
     var a = el("a", text);
-    a.href = folder(home + paper.path);
+    a.href = folder(home + path);
     return a;
   }
 
@@ -222,8 +221,7 @@
       var tr = body.insertRow();
       var th = tr.appendChild(el("th"));
       th.scope = "row";
-      var a = th.appendChild(el("a", row.name));
-      a.href = folder(home + row.path);
+      th.appendChild(linkTo(row.path, row.name));
       tr.appendChild(el("td", row.setting));
       models.forEach(function (chosen, column) {
         var r = row.cells[column];
@@ -234,8 +232,7 @@
           return;
         }
         td.appendChild(el("span", r.text, "compare-score"));
-        var source = td.appendChild(el("span", null, "result-note"));
-        source.appendChild(paperLink(chosen.paper, r.source));
+        td.appendChild(el("span", null, "result-note")).appendChild(linkTo(chosen.paper.path, r.source));
         if (r.note) td.appendChild(el("span", r.note, "result-note"));
       });
     });
@@ -253,7 +250,7 @@
       tr.appendChild(el("th", chosen.model.name)).scope = "row";
       tr.appendChild(el("td", chosen.model.size || "—", "num"));
       tr.appendChild(el("td", t(chosen.model.role)));
-      tr.appendChild(el("td")).appendChild(paperLink(chosen.paper, nameIn(chosen.paper.name)));
+      tr.appendChild(el("td")).appendChild(linkTo(chosen.paper.path, nameIn(chosen.paper.name)));
       var button = tr.appendChild(el("td")).appendChild(el("button", t("remove").replace("{name}", chosen.model.name)));
       button.type = "button";
       button.addEventListener("click", function () {
@@ -273,31 +270,43 @@
     singleTable.parentNode.parentNode.hidden = !single.length;
     page.querySelector(".compare-models").parentNode.hidden = !models.length;
     page.querySelector("[data-compare-csv]").parentNode.hidden = !models.length;
-    var messages = [];
-    messages.push(models.length === 0 ? t("empty") : models.length === 1 ? t("one")
-      : t("count").replace("{n}", models.length).replace("{shared}", shared.length));
-    var unknown = index ? ids.filter(function (id) { return !known(id); }) : [];
+    var messages = [models.length === 0 ? t("empty") : models.length === 1 ? t("one")
+      : t("count").replace("{n}", models.length).replace("{shared}", shared.length)];
+    var unknown = ids.filter(function (id) {
+      var slug = slugOf(id);
+      return !slugPattern.test(slug) || failed.indexOf(slug) >= 0 || (papers[slug] && !modelIn(id));
+    });
     if (unknown.length) messages.push(t("unknown").replace("{ids}", unknown.join(", ")));
-    var lost = ids.filter(function (id) { return failed.indexOf(slugOf(id)) >= 0; }).map(slugOf);
-    if (lost.length) messages.push(t("failed").replace("{papers}", lost.join(", ")));
     status.textContent = messages.join(" ");
     Array.prototype.forEach.call(select.options, function (option) {
       option.disabled = !!option.value && ids.indexOf(option.value) >= 0;
     });
   }
 
+  // The picker: the chosen year's papers, each an option group of its models.
   function fillPicker() {
-    (index || []).forEach(function (paper) {
-      var group = el("optgroup");
-      group.label = nameIn(paper.name);
-      paper.models.forEach(function (m) {
-        var option = el("option", m[1] ? m[0] + " (" + m[1] + ")" : m[0]);
-        option.value = paper.slug + "~" + m[0];
-        group.appendChild(option);
+    var year = yearSelect.value;
+    var fill = function () {
+      while (select.options.length > 1) select.remove(1);
+      select.querySelectorAll("optgroup").forEach(function (group) { group.remove(); });
+      (years[year] || []).forEach(function (paper) {
+        var group = el("optgroup");
+        group.label = nameIn(paper.name);
+        paper.models.forEach(function (m) {
+          var option = el("option", m[1] ? m[0] + " (" + m[1] + ")" : m[0]);
+          option.value = paper.slug + "~" + m[0];
+          option.disabled = ids.indexOf(option.value) >= 0;
+          group.appendChild(option);
+        });
+        select.appendChild(group);
       });
-      select.appendChild(group);
+    };
+    if (years[year]) { fill(); return; }
+    load(page.getAttribute("data-models").replace("{year}", year)).then(fill, function () {
+      status.textContent = t("failed").replace("{year}", year);
     });
   }
+  yearSelect.addEventListener("change", fillPicker);
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -324,11 +333,6 @@
     download("compare.csv", rows);
   });
 
-  status.textContent = t("loading");
-  load(page.getAttribute("data-models")).then(function () {
-    fillPicker();
-    refresh();
-  }, function () {
-    status.textContent = t("failed").replace("{papers}", "models.js");
-  });
+  fillPicker();
+  refresh();
 })();

@@ -1,1 +1,0 @@
-surveysiteCompare.index([{"file":"compare/data/alpha.js","models":[["Alpha-1B","1.1B","proposed"],["Big-70B","70B","baseline"]],"name":{"en":"Alpha","zh":"Alpha"},"slug":"alpha"},{"file":"compare/data/beta.js","models":[["Beta-60M","60M","proposed"]],"name":{"en":"Beta","zh":"Beta"},"slug":"beta"}]);
