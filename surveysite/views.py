@@ -170,8 +170,8 @@ class PaperView:
     previous: Ref | None = None
     next: Ref | None = None
     compare: tuple[str, ...] = ()
-    """Compare ids (urls.compare_model) of the models the index's checkbox puts on the compare
-    page: the proposed ones (every model when none is proposed)."""
+    """Names of the models the index's checkbox puts on the compare page: the proposed ones (every
+    model when none is proposed). With the slug, each makes a compare id (urls.compare_model)."""
 
 
 @dataclass(frozen=True)
@@ -433,7 +433,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 related=tuple(refs[s] for s in related[paper.slug]),
                 previous=refs[site.papers[index - 1].slug] if index > 0 else None,
                 next=refs[site.papers[index + 1].slug] if index + 1 < len(site.papers) else None,
-                compare=tuple(urls.compare_model(paper.slug, m.name) for m in paper.proposed or paper.models),
+                compare=tuple(m.name for m in paper.proposed or paper.models),
             )
         )
 

@@ -206,9 +206,13 @@ def test_the_address_cannot_load_a_script_from_elsewhere(browser: Any, served: s
 
 def test_picker_adds_and_removes_models_in_the_address(browser: Any, served: str) -> None:
     page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
     page.goto(served + "compare/?m=tinyllama~TinyLlama")
     page.wait_for_selector(".compare-models tbody tr")
     assert "One model chosen" in page.locator(".compare-status").inner_text()
+    # The address needs only the chosen paper's data file; the picker's models wait for the reader.
+    assert [u for u in requested if "/compare/" in u and u.endswith(".js")] == [served + "compare/data/tinyllama.js"]
     page.select_option(".compare-picker select[name=year]", "2023")
     page.wait_for_selector(".compare-picker option[value='phi-1-5~phi-1.5']", state="attached")
     page.select_option(".compare-picker select[name=model]", "phi-1-5~phi-1.5")

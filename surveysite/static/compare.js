@@ -77,8 +77,9 @@
       cell.insertBefore(box, cell.firstChild);
     };
     document.querySelectorAll("tr[data-compare]").forEach(function (row) {
-      var models = JSON.parse(row.getAttribute("data-compare"));
-      if (models.length) checkbox(row.cells[0], models, models.map(modelOf).join(", "));
+      var names = JSON.parse(row.getAttribute("data-compare"));
+      var slug = row.getAttribute("data-paper");
+      if (names.length) checkbox(row.cells[0], names.map(function (name) { return slug + "~" + name; }), names.join(", "));
     });
     document.querySelectorAll("tr[data-compare-id]").forEach(function (row) {
       checkbox(row.querySelector("th") || row.cells[0], [row.getAttribute("data-compare-id")], row.getAttribute("data-compare-name"));
@@ -306,7 +307,7 @@
       status.textContent = t("failed").replace("{year}", year);
     });
   }
-  yearSelect.addEventListener("change", fillPicker);
+  yearSelect.addEventListener("change", function () { started = true; fillPicker(); });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -333,6 +334,10 @@
     download("compare.csv", rows);
   });
 
-  fillPicker();
+  // The picker's models load when the reader comes to it, not with the page.
+  var started = false;
+  function start() { if (!started) { started = true; fillPicker(); } }
+  form.addEventListener("focusin", start);
+  form.addEventListener("pointerover", start);
   refresh();
 })();
