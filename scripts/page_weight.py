@@ -17,6 +17,8 @@ PAGES = [
     "techniques/index.html",
     "techniques/knowledge-distillation/index.html",
     "chart/index.html",
+    "benchmarks/gsm8k/index.html",
+    "compare/index.html",
     "search/index.html",
     "404.html",
 ]

@@ -213,7 +213,7 @@
     var head = table.createTHead().insertRow();
     [t("benchmark"), t("setting")].forEach(function (text) { head.appendChild(el("th", text)).scope = "col"; });
     models.forEach(function (chosen) {
-      var th = head.appendChild(el("th", chosen.model.name));
+      var th = head.appendChild(el("th", chosen.model.name, "num"));
       th.scope = "col";
       th.appendChild(el("span", nameIn(chosen.paper.name), "result-note"));
     });
