@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from surveysite.links import _problem, site_targets
 from surveysite.pipeline import build
 from tests.browser import chromium
 from tests.conftest import ROOT, project
@@ -77,6 +78,12 @@ def test_data_files_are_byte_identical_across_builds(site: Path, tmp_path: Path)
     build(replace(project(ROOT / "content", again), search=False))
     for file in (site / "compare").rglob("*.js"):
         assert (again / file.relative_to(site)).read_bytes() == file.read_bytes(), file
+
+
+def test_a_body_may_link_to_a_comparison() -> None:
+    targets = site_targets([], [], [], [])
+    assert _problem("../../compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5", "papers/alpha", ("en",), targets) == ""
+    assert "no page" in _problem("../../compares/?m=x~y", "papers/alpha", ("en",), targets)
 
 
 @pytest.fixture(scope="module")
