@@ -33,6 +33,7 @@ def site_targets(
         key(urls.CHART): {b.id for b in benchmarks},
         key(urls.CHANGES): set(),
         key(urls.BENCHMARKS): set(),
+        key(urls.COMPARE): set(),
         key(urls.SEARCH): set(),
     }
     for group in groups:
@@ -111,6 +112,7 @@ def _problem(href: str, here: str, languages: tuple[str, ...], targets: dict[str
     if _SCHEME.match(href) or href.startswith("//"):
         return ""
     path, _, fragment = href.partition("#")
+    path = path.partition("?")[0]  # a query is the page's state (compare/?m=...), not another page
     if href.startswith("/"):
         return f"link '{href}' starts at the server root, which breaks under a project path; use a relative link"
     target = posixpath.normpath(posixpath.join(here, path)) if path else here

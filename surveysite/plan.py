@@ -18,7 +18,17 @@ from typing import Any, NamedTuple, Protocol, cast
 from surveysite import chart, digest, urls
 from surveysite.exports import bibtex, coins, page_about_paper, survey_bibtex
 from surveysite.model import Site
-from surveysite.views import SIZE_CLASSES, BenchmarkView, Leaderboard, SiteIndex, Views, leaderboards, site_index
+from surveysite.validate import SLUG
+from surveysite.views import (
+    SIZE_CLASSES,
+    BenchmarkView,
+    Leaderboard,
+    Ref,
+    SiteIndex,
+    Views,
+    leaderboards,
+    site_index,
+)
 
 
 class Input(Protocol):
@@ -321,6 +331,17 @@ class BenchmarkRows:
 
 
 @dataclass(frozen=True)
+class BenchmarkLinks:
+    """A link to every benchmark page (the compare page's text without JavaScript)."""
+
+    def key(self, keys: Keys) -> Any:
+        return tuple((b.id, b.name) for b in keys.site.benchmarks if b.id in keys.index.reporting)
+
+    def value(self, views: Views) -> Any:
+        return [Ref(b.name, urls.benchmark(b.id)) for b in views.site.benchmarks if b.id in views.index.reporting]
+
+
+@dataclass(frozen=True)
 class SurveyCitation:
     def key(self, keys: Keys) -> Any:
         return None  # site.yaml is in every page's key
@@ -382,6 +403,14 @@ def plan_site(site: Site, index: SiteIndex | None = None) -> Iterator[Page]:
             benchmark_rows=BenchmarkRows(),
             size_classes=Literal(tuple(ident for ident, _low, _high in SIZE_CLASSES)),
             title=Literal(strings["benchmarks_heading"]),
+        )
+        yield page(
+            "compare.html",
+            urls.COMPARE,
+            benchmark_refs=BenchmarkLinks(),
+            years=Literal(tuple(sorted({p.year for p in site.papers}, reverse=True))),
+            slug=Literal(SLUG.pattern),
+            title=Literal(strings["compare_heading"]),
         )
         yield page("search.html", urls.SEARCH, listed=False, title=Literal(strings["search_heading"]))
         yield page("changes.html", urls.CHANGES, title=Literal(strings["changes_heading"]), lang_views=Listing())

@@ -11,7 +11,17 @@ import pytest
 from tests.browser import chromium
 from tests.ghpages import serve_pages
 
-PAGES = ["", "papers/alpha/", "techniques/", "chart/", "zh/", "zh/papers/beta/", "techniques/distillation/"]
+PAGES = [
+    "",
+    "papers/alpha/",
+    "techniques/",
+    "chart/",
+    "zh/",
+    "zh/papers/beta/",
+    "techniques/distillation/",
+    "compare/?m=alpha~Alpha-1B&m=beta~Beta-60M",
+    "zh/benchmarks/mmlu/",
+]
 
 
 @pytest.fixture(scope="module")
