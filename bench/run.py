@@ -79,11 +79,11 @@ class Run:
     tree_peak_mb: float
     """Largest sum of RSS over the process tree, sampled every 20 ms (shared pages count twice)."""
     returncode: int
+    load_before: float
+    """1-minute load average when the build started: other work on the machine skews timings."""
     tree_pss_mb: float = 0.0
     """Largest sum of PSS over the process tree, sampled every 200 ms: a page shared by k processes
     counts 1/k in each, so forked workers that share the parent's memory are not counted twice."""
-    load_before: float
-    """1-minute load average when the build started: other work on the machine skews timings."""
     timed_out: bool = False
     error: str = ""
     stages: dict[str, float] = field(default_factory=dict)
