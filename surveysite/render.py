@@ -23,7 +23,7 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from surveysite import chart, urls
+from surveysite import chart, timeline, urls
 from surveysite.cache import Cache, code_digest
 from surveysite.errors import BuildError, SourceError, display_path
 from surveysite.exports import (
@@ -349,6 +349,13 @@ def _files(
 
             return Markup(_FIGURE_SRC.sub(figure, html))
 
+        def svg_timeline(view: timeline.TimelineView) -> Markup:
+            # The timeline module escapes every string it writes, as the chart module does.
+            return Markup(timeline.render_size_chart(view, link))
+
+        def svg_lineage(view: timeline.TimelineView) -> Markup:
+            return Markup(timeline.render_lineage(view, link))
+
         def legend(bench: BenchmarkView, **options: Any) -> Markup:
             return Markup(chart.render_legend(bench, link=link, labels=CHART_LABELS.get(lang, {}), **options))
 
@@ -366,6 +373,8 @@ def _files(
             link=link,
             svg_chart=svg_chart,
             legend=legend,
+            svg_timeline=svg_timeline,
+            svg_lineage=svg_lineage,
             prose=prose,
             settings_of=chart.settings_of,
             home=prefix,
@@ -433,6 +442,8 @@ def _files(
         classes = [ident for ident, _low, _high in SIZE_CLASSES]
         heading = site.strings[lang]["benchmarks_heading"]
         page("benchmarks.html", urls.BENCHMARKS, lang, benchmark_rows=rows, size_classes=classes, title=heading)
+        history = timeline.build_timeline(v, site.strings[lang])
+        page("timeline.html", urls.TIMELINE, lang, timeline=history, title=site.strings[lang]["timeline_heading"])
         page("search.html", urls.SEARCH, lang, listed=False, title=site.strings[lang]["search_heading"])
         page("changes.html", urls.CHANGES, lang, title=site.strings[lang]["changes_heading"])
         for extra in v.pages:

@@ -11,6 +11,7 @@ INDEX = ""
 TAXONOMY = "techniques/"
 CHART = "chart/"
 BENCHMARKS = "benchmarks/"
+TIMELINE = "timeline/"
 SEARCH = "search/"
 CHANGES = "changes/"
 FEED = "feed.xml"
@@ -32,6 +33,7 @@ RESERVED = (
     "techniques",
     "chart",
     "benchmarks",
+    "timeline",
     "changes",
     "assets",
     "data",

@@ -157,6 +157,8 @@ class PaperView:
     verified: dt.date | None
     added: dt.date | None
     doi: str = ""
+    date: str = ""
+    """Month of the first version, "YYYY-MM" ("" when unknown): the timeline's order."""
     builds_on: tuple[Ref, ...] = ()
     built_on_by: tuple[Ref, ...] = ()
     """Papers of the survey that say they build on this one."""
@@ -420,6 +422,7 @@ def build_views(site: Site, lang: str, related: dict[str, tuple[str, ...]] | Non
                 verified=paper.verified,
                 added=paper.added,
                 doi=paper.doi,
+                date=paper.date,
                 builds_on=tuple(refs[s] for s in paper.builds_on),
                 built_on_by=tuple(built_on_by[paper.slug]),
                 history=tuple(ChangeView(c.date, c.change[lang], refs[paper.slug]) for c in paper.history),
