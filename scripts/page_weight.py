@@ -17,6 +17,7 @@ PAGES = [
     "techniques/index.html",
     "techniques/knowledge-distillation/index.html",
     "chart/index.html",
+    "timeline/index.html",
     "search/index.html",
     "404.html",
 ]

@@ -27,6 +27,7 @@ PAGES = [
     "papers/pet/",
     "benchmarks/",
     "benchmarks/gsm8k/",
+    "timeline/",
     "no/such/page/",
 ]
 
