@@ -147,7 +147,7 @@ def build_timeline(views: LanguageViews, strings: Mapping[str, str]) -> Timeline
                 ref[p.slug],
                 p.date,
                 month_text(p.date, strings),
-                ", ".join(format_count(s) for s in _proposed_sizes(p)),
+                strings["list_separator"].join(format_count(s) for s in _proposed_sizes(p)),
                 p.tldr,
             )
             for p in group
@@ -224,7 +224,7 @@ def year_ticks(low: float, high: float) -> list[tuple[float, str]]:
     """1 January of every year (every 2nd, 5th, ... year when they are many), labelled with the year."""
     step = max(1, round(_nice_step(low, high, 10)))
     first, last = math.ceil(low), math.floor(high)
-    return [(float(y), str(y)) for y in range(first, last + 1) if y % step == 0 or step == 1]
+    return [(float(y), str(y)) for y in range(first, last + 1) if y % step == 0]
 
 
 def paper_colours(points: Sequence[SizePoint]) -> dict[str, str]:
