@@ -277,6 +277,7 @@ def _files(
     common = _digest((_code_digest(), _templates_digest(templates), config, site.figures))
     figures = {f.name: f for f in site.figures}
     reads_everything = _reads_everything(env, cache)
+    strings = _digest(sorted((code, sorted(table.items())) for code, table in site.strings.items()))
     # Views are made from the Site model by code digested in `common`. Leaving out the papers'
     # summaries (which listing pages do not see), the model is made from the front matter and
     # YAML files that Paper.digest and Site.digest name: those stand for the views in page keys.
@@ -302,7 +303,8 @@ def _files(
             name: [benchmark_digests[b.id] for b in value] if name == "paper_benchmarks" else value
             for name, value in context.items()
         }
-        key_parts: tuple[Any, ...] = (common, template, path, lang, views[lang].nav, sorted(parts.items()))
+        # Every page shows interface strings, its own language's and other languages' names.
+        key_parts: tuple[Any, ...] = (common, template, path, lang, views[lang].nav, strings, sorted(parts.items()))
         if reads_everything(template):
             key_parts += (everything,)
         env.get_template(template)  # compiled here, once, rather than in every worker
