@@ -81,8 +81,8 @@ def _focus_ring(page: Any) -> dict[str, Any]:
     return dict(
         page.evaluate(
             """() => { const e = document.activeElement; const s = getComputedStyle(e);
-            // A chart point shows focus by a thicker, accent-coloured marker instead of an outline.
-            const marker = e instanceof SVGElement ? e.querySelector('.point') : null;
+            // A chart point or a lineage box shows focus by a thicker stroke instead of an outline.
+            const marker = e instanceof SVGElement ? e.querySelector('.point') || e.querySelector('rect') : null;
             const ring = marker ? parseFloat(getComputedStyle(marker).strokeWidth) >= 3
                                 : s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
             return {tag: e.tagName, text: (e.textContent || e.value || '').trim().slice(0, 40),
@@ -91,7 +91,7 @@ def _focus_ring(page: Any) -> dict[str, Any]:
     )
 
 
-@pytest.mark.parametrize("path", ["", "papers/tinyllama/", "chart/"])
+@pytest.mark.parametrize("path", ["", "papers/tinyllama/", "chart/", "timeline/"])
 def test_every_control_is_reachable_by_keyboard_and_visibly_focused(served: str, browser: Any, path: str) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()

@@ -14,18 +14,21 @@ from urllib.parse import urljoin
 import pytest
 
 from surveysite.chart import linear_position, log_position
+from surveysite.i18n import STRINGS
 from surveysite.model import Site
 from surveysite.pipeline import prepare
 from surveysite.timeline import (
     Linked,
     Node,
+    SizePoint,
     TimelineView,
     build_timeline,
     lineage_layout,
     render_lineage,
+    render_size_chart,
     year_ticks,
 )
-from surveysite.views import build_views
+from surveysite.views import Ref, build_views
 from tests.conftest import BASIC, ROOT, project
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -272,3 +275,17 @@ def test_undated_fixture_paper(tmp_path: Path) -> None:
         assert [p.slug for p in view.points] == ["alpha"]
         assert [r.text for r in view.undated] == ["Beta"]
         assert view.lineage is None and view.lineage_items == ()
+
+
+def test_every_string_is_escaped() -> None:
+    evil = "'><img src=x onerror=alert(1)>&amp;"
+    graph = lineage_layout([Linked("a", evil, "2023-01", ()), Linked("b", "B", "2023-02", ("a",))])
+    text = dict.fromkeys(STRINGS["en"], evil)
+    point = SizePoint(Ref(evil, "papers/a/"), "a", evil, "2023-01", evil, 10**9, "1B")
+    view = TimelineView((), (point,), (), graph, (), {**text, "params": evil})
+    link = lambda path: path + '"><script>'  # noqa: E731 - a hostile href too
+    for svg in (render_lineage(view, link), render_size_chart(view, link)):
+        assert "<img" not in svg and "<script" not in svg
+        root = ET.fromstring(svg)
+        assert any(evil in "".join(e.itertext()) for e in root.iter())
+        assert all(a.get("href", "").endswith('"><script>') for a in root.iter(f"{SVG}a"))
