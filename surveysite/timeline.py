@@ -345,6 +345,8 @@ def _labels(points: Sequence[SizePoint], frame: TimeFrame) -> list[str]:
 NODE_HEIGHT = 26.0
 NODE_PADDING = 10.0
 NODE_MIN_WIDTH = 48.0
+NODE_CHAR_WIDTH = 7.6
+"""Average advance of chart.css's 12px bold node font, with a little to spare."""
 COLUMN_GAP = 40.0
 """Room between columns for the arrows."""
 ROW_GAP = 18.0
@@ -378,6 +380,10 @@ class Edge:
 
     source: str
     target: str
+    turn: str = "middle"
+    """Where an arrow between two rows changes row: "early" (in the gap after `source`, then level
+    along the target's row), "late" (level along the source's row, then in the gap before `target`)
+    or "middle" (one S-curve), so that it passes no other paper's box where it can."""
 
 
 @dataclass(frozen=True)
@@ -404,9 +410,10 @@ class Linked:
 def lineage_layout(papers: Sequence[Linked]) -> Lineage | None:
     """Columns by date and a band of rows per connected group; None when no paper builds on another.
 
-    Only papers with a `builds_on` link either way are drawn. Sorted by (date, slug), each date gets a
-    column, to the right of the previous date's; a paper goes right of every earlier paper it builds
-    on (two papers of one month, one building on the other, take two columns). Each connected group
+    Only papers with a `builds_on` link either way are drawn. Sorted by date, then slug (except that in
+    a month a paper comes after those of the month it builds on), each date gets a column, to the right
+    of the previous date's; a paper goes right of every earlier paper it builds on (two papers of one
+    month, one building on the other, take two columns). Each connected group
     of papers has its own band of rows, the groups ordered by their earliest paper; in a band, a paper
     takes the row of a paper it builds on when that cell is free and the straight arrow from it crosses
     no other paper, else the band's first row that is free. Nodes never share a cell, so never overlap.
@@ -465,7 +472,7 @@ def lineage_layout(papers: Sequence[Linked]) -> Lineage | None:
             end = max(end, row[slug] + 1)
         base = end
     # Geometry: each column as wide as its widest name, nodes centred in it.
-    widths = {p.slug: max(NODE_MIN_WIDTH, text_width(p.text, _LABEL_CHAR_WIDTH) + 2 * NODE_PADDING) for p in chosen}
+    widths = {p.slug: max(NODE_MIN_WIDTH, text_width(p.text, NODE_CHAR_WIDTH) + 2 * NODE_PADDING) for p in chosen}
     count = last + 1
     col_width = [max([widths[s] for s in column if column[s] == c], default=NODE_MIN_WIDTH) for c in range(count)]
     left = [MARGIN + sum(col_width[:c]) + COLUMN_GAP * c for c in range(count)]
@@ -487,7 +494,17 @@ def lineage_layout(papers: Sequence[Linked]) -> Lineage | None:
         )
         for p in chosen
     )
-    edges = tuple(Edge(other, p.slug) for p in chosen for other in builds_on[p.slug])
+
+    def turn(source: str, target: str) -> str:
+        between = range(column[source] + 1, column[target])
+        if row[source] == row[target] or not between:
+            return "middle"
+        for name, level in (("early", row[target]), ("late", row[source])):
+            if all((c, level) not in taken for c in between):
+                return name
+        return "middle"
+
+    edges = tuple(Edge(other, p.slug, turn(other, p.slug)) for p in chosen for other in builds_on[p.slug])
     width = left[-1] + col_width[-1] + MARGIN
     height = MARGIN + HEADER + base * (NODE_HEIGHT + ROW_GAP) - ROW_GAP + MARGIN
     headings = tuple((heads.get(c, ""), left[c] + col_width[c] / 2) for c in range(count))
@@ -516,12 +533,20 @@ ARROW = 7.0
 """Length of an arrowhead."""
 
 
-def edge_path(source: Node, target: Node) -> str:
+def edge_path(source: Node, target: Node, turn: str = "middle") -> str:
     """A curve from the right side of `source` to the left side of `target`, leaving and arriving level."""
     x1, y1 = source.x + source.width, source.y + source.height / 2
     x2, y2 = target.x - ARROW, target.y + target.height / 2
+    start, end = f"M{_num(x1)} {_num(y1)}", f"{_num(x2)} {_num(y2)}"
+    step = COLUMN_GAP - ARROW
+    if turn == "early" and x2 - x1 > step:
+        mid = x1 + step / 2
+        return f"{start}C{_num(mid)} {_num(y1)} {_num(mid)} {_num(y2)} {_num(x1 + step)} {_num(y2)}H{_num(x2)}"
+    if turn == "late" and x2 - x1 > step:
+        mid = x2 - step / 2
+        return f"{start}H{_num(x2 - step)}C{_num(mid)} {_num(y1)} {_num(mid)} {_num(y2)} {end}"
     bend = max((x2 - x1) / 2, COLUMN_GAP / 2)
-    return f"M{_num(x1)} {_num(y1)}C{_num(x1 + bend)} {_num(y1)} {_num(x2 - bend)} {_num(y2)} {_num(x2)} {_num(y2)}"
+    return f"{start}C{_num(x1 + bend)} {_num(y1)} {_num(x2 - bend)} {_num(y2)} {end}"
 
 
 def arrowhead(target: Node) -> str:
@@ -557,7 +582,7 @@ def render_lineage(view: TimelineView, link: Callable[[str], str]) -> str:
     for edge in graph.edges:
         source, target = by_slug[edge.source], by_slug[edge.target]
         out.append(
-            f'<path class="edge" d="{edge_path(source, target)}" data-source="{_esc(edge.source)}" '
+            f'<path class="edge" d="{edge_path(source, target, edge.turn)}" data-source="{_esc(edge.source)}" '
             f'data-target="{_esc(edge.target)}"/><path class="arrowhead" d="{arrowhead(target)}"/>'
         )
     out.append("</g>")

@@ -23,6 +23,7 @@ from surveysite.timeline import (
     SizePoint,
     TimelineView,
     build_timeline,
+    edge_path,
     lineage_layout,
     render_lineage,
     render_size_chart,
@@ -289,3 +290,36 @@ def test_every_string_is_escaped() -> None:
         root = ET.fromstring(svg)
         assert any(evil in "".join(e.itertext()) for e in root.iter())
         assert all(a.get("href", "").endswith('"><script>') for a in root.iter(f"{SVG}a"))
+
+
+def _path_points(d: str) -> list[tuple[float, float]]:
+    """Points along a path of M, C and H commands (what edge_path writes), sampled finely."""
+    points: list[tuple[float, float]] = []
+    for command, args in re.findall(r"([MCH])([^MCH]*)", d):
+        numbers = [float(v) for v in args.split()]
+        if command == "M":
+            points.append((numbers[0], numbers[1]))
+        elif command == "H":
+            (x0, y0), x1 = points[-1], numbers[0]
+            points += [(x0 + (x1 - x0) * i / 20, y0) for i in range(1, 21)]
+        else:
+            (x0, y0), (ax, ay, bx, by, x1, y1) = points[-1], numbers
+            for i in range(1, 41):
+                t = i / 40
+                u = 1 - t
+                x = u**3 * x0 + 3 * u * u * t * ax + 3 * u * t * t * bx + t**3 * x1
+                y = u**3 * y0 + 3 * u * u * t * ay + 3 * u * t * t * by + t**3 * y1
+                points.append((x, y))
+    return points
+
+
+def test_shipped_arrows_pass_no_other_box(tmp_path: Path) -> None:
+    graph = _shipped(tmp_path).lineage
+    assert graph is not None
+    by_slug = {n.slug: n for n in graph.nodes}
+    for edge in graph.edges:
+        ends = {edge.source, edge.target}
+        for x, y in _path_points(edge_path(by_slug[edge.source], by_slug[edge.target], edge.turn)):
+            for node in graph.nodes:
+                left, top, right, bottom = node.box
+                assert node.slug in ends or not (left < x < right and top < y < bottom), (edge, node.slug)
