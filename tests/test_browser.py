@@ -11,7 +11,16 @@ import pytest
 from tests.browser import chromium
 from tests.ghpages import serve_pages
 
-PAGES = ["", "papers/alpha/", "techniques/", "chart/", "timeline/", "zh/", "zh/papers/beta/", "techniques/distillation/"]
+PAGES = [
+    "",
+    "papers/alpha/",
+    "techniques/",
+    "chart/",
+    "timeline/",
+    "zh/",
+    "zh/papers/beta/",
+    "techniques/distillation/",
+]
 
 
 @pytest.fixture(scope="module")
