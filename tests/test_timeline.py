@@ -15,6 +15,7 @@ import pytest
 
 from surveysite.chart import linear_position, log_position
 from surveysite.i18n import STRINGS
+from surveysite.links import site_targets
 from surveysite.model import Site
 from surveysite.pipeline import prepare
 from surveysite.timeline import (
@@ -323,3 +324,10 @@ def test_shipped_arrows_pass_no_other_box(tmp_path: Path) -> None:
             for node in graph.nodes:
                 left, top, right, bottom = node.box
                 assert node.slug in ends or not (left < x < right and top < y < bottom), (edge, node.slug)
+
+
+def test_bodies_may_link_to_the_sections_the_page_has(tmp_path: Path) -> None:
+    shipped = site_targets(_site(ROOT / "content", tmp_path / "a").papers, (), (), ())["timeline"]
+    assert {"by-month", "size-over-time", "lineage", "year-2019", "year-2024"} <= shipped
+    fixture = site_targets(_site(BASIC, tmp_path / "b").papers, (), (), ())["timeline"]
+    assert fixture == {"by-month", "size-over-time", "year-2023", "year-2024"}
