@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -47,9 +48,10 @@ import hugo_site  # noqa: E402
 import pelican_site  # noqa: E402
 
 TOOLS = ("surveysite", "hugo", "pelican")
-EXTRA_TOOLS = ("surveysite-nosearch", "hugo-norelated")
-"""Not run by default: surveysite without its search index (which the others do not build), and Hugo
-without the related-papers list (its ranking is what makes Hugo slow at 10,000 papers)."""
+EXTRA_TOOLS = ("surveysite-nosearch", "hugo-norelated", "hugo-pagefind")
+"""Not run by default: surveysite without its search index (which the others do not build), Hugo
+without the related-papers list (its ranking is what makes Hugo slow at 10,000 papers), and that
+Hugo followed by the same Pagefind over its output (the like-for-like rival of a default build)."""
 SAMPLE_SECONDS = 0.02
 """How often the process tree's memory is sampled."""
 RESCAN_EVERY = 10
@@ -299,6 +301,16 @@ class Tool:
                 path.unlink()
 
 
+def pagefind_command(site: Path) -> list[str]:
+    """The Pagefind binary surveysite runs (pagefind[extended]), over a whole site as Hugo's docs do."""
+    from surveysite.search import pagefind_binary
+
+    binary = pagefind_binary()
+    if binary is None:
+        sys.exit("run.py: pagefind is not installed: python3 -m pip install 'pagefind[extended]'")
+    return [str(binary), "--site", str(site), "--silent"]
+
+
 def surveysite_cold_flag() -> str:
     """A cache-bypassing flag if surveysite has one; today it has none and cold means 'cache deleted'."""
     result = subprocess.run(
@@ -320,12 +332,14 @@ def make_tools(names: Iterable[str], n: int, content: Path) -> list[Tool]:
             caches = [cwd / SURVEYSITE_CACHE, out / SURVEYSITE_CACHE, content / SURVEYSITE_CACHE]
             caches.append(ROOT / SURVEYSITE_CACHE)
             tools.append(Tool(name, command, cwd, out, caches, content / "papers"))
-        elif name in ("hugo", "hugo-norelated"):
+        elif name in ("hugo", "hugo-norelated", "hugo-pagefind"):
             site = prepare_hugo(n, content)
             out = WORK / f"out-{name}-{n}"
             cache = site / f".{name}-cache"
             command = [ensure_hugo(), "--quiet", "-s", str(site), "-d", str(out), "--cacheDir", str(cache)]
-            command += ["--config", "config.yaml,norelated.yaml"] if name == "hugo-norelated" else []
+            command += ["--config", "config.yaml,norelated.yaml"] if name != "hugo" else []
+            if name == "hugo-pagefind":
+                command = ["sh", "-c", f"{shlex.join(command)} && {shlex.join(pagefind_command(out))}"]
             caches = [site / "resources", cache, site / ".hugo_build.lock"]
             tools.append(Tool(name, command, site, out, caches, site / "content" / "papers"))
         elif name == "pelican":

@@ -1,69 +1,92 @@
-"""The build cache (.surveysite-cache/ next to the output): parsed files and rendered Markdown.
+"""The build cache (.surveysite-cache/ next to the output): parsed files, rendered Markdown, keys.
 
 Entries are keyed by a hash of the input bytes and of the code that turns them into output, so a
-stale entry can never be used: editing a file, upgrading markdown-it or Pygments, or changing
-surveysite's parser or renderer simply misses. One pickle file, rewritten atomically after each
-successful build with only the entries that build used, so it never grows without bound.
+stale entry can never be used: editing a file, upgrading markdown-it, latex2mathml or Pygments, or
+changing surveysite's parser or renderer simply misses. One SQLite file, one row per entry: a build reads
+the entries it asks for and writes only the new ones (not one pickle of everything, which a
+10,000-paper site would read and write whole on every edit). Entries that no build has used for
+KEEP_BUILDS builds are deleted, so it never grows without bound.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
 import pickle
+import sqlite3
 import sys
-import tempfile
 from collections.abc import Iterable
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from surveysite import digest
 from surveysite.errors import os_error
 
 FOLDER = ".surveysite-cache"
+KEEP_BUILDS = 3
+"""An entry unused for this many builds is deleted (two outputs may share one cache folder)."""
 
 
 def code_digest(modules: Iterable[str], packages: Iterable[str]) -> str:
-    """Of surveysite's modules (file names) and the packages' versions: what turns inputs into a
-    cached value, so that changing either misses the cache."""
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in modules:
-        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-    for package in packages:
-        digest.update(package.encode() + b"\0" + version(package).encode())
-    return digest.hexdigest()
+    return digest.code(modules, packages)
 
 
 def _code_version() -> str:
     modules = ("source.py", "markdown.py", "model.py", "cache.py", "write.py")
-    return code_digest(modules, ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "jinja2"))[:16]
+    packages = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments", "pyyaml", "jinja2")
+    return code_digest(modules, packages)[:16]
 
 
 class Cache:
-    """Get-or-compute by key; `save` keeps what this build used."""
+    """Get-or-compute by key; `save` writes what this build made and marks what it used.
+
+    Values read or made stay in memory until the next save, and those of the last build after
+    it: a dev server, which passes one Cache to every rebuild, reads each entry from disk once."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.path = folder / f"content-{_code_version()}.pickle" if folder else None
+        self.path = folder / f"cache-{_code_version()}.sqlite" if folder else None
+        self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
         self.old: dict[str, Any] = {}
+        """Values of the previous build of this process, known without asking the file."""
         self.used: dict[str, Any] = {}
-        if self.path is not None and self.path.is_file():
+        self.new: set[str] = set()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a forked worker: SQLite connections must not cross a fork
+            return None
+        if self._db is None and self.path is not None and self.path.is_file():
             try:
-                with self.path.open("rb") as handle:
-                    self.old = pickle.load(handle)
-            except Exception:  # a damaged cache is only a slower build
-                self.old = {}
+                self._db = sqlite3.connect(self.path, timeout=30)
+                self._db.execute("SELECT count(*) FROM entries").fetchone()
+            except sqlite3.Error:  # a damaged cache is only a slower build
+                self._drop()
+        return self._db
+
+    def _drop(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
     @staticmethod
     def key(kind: str, *parts: str | bytes) -> str:
-        digest = hashlib.sha256(kind.encode())
-        for part in parts:
-            digest.update(b"\0" + (part.encode() if isinstance(part, str) else part))
-        return digest.hexdigest()
+        return digest.digest(kind, *parts).hex()
 
     def get(self, key: str) -> Any | None:
+        if key in self.used:
+            return self.used[key]
         value = self.old.get(key)
+        if value is None and (db := self._connect()) is not None:
+            try:
+                row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+                value = pickle.loads(row[0]) if row is not None else None
+            except Exception:  # a damaged entry or file is only a slower build
+                self._drop()
+                value = None
         if value is not None:
             self.used[key] = value
         return value
@@ -71,44 +94,38 @@ class Cache:
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:  # without a folder nothing is saved: hold nothing in memory
             self.used[key] = value
+            self.new.add(key)
 
     def save(self, *, background: bool = False) -> None:
-        """Write what this build used, and start the next build from it. In the background, a
-        forked child writes it (a dev server must not stall on pickling a large cache)."""
-        used, self.old, self.used = self.used, self.used, {}
+        """Write the entries this build made, mark those it used, delete the long unused ones;
+        the next build of this process starts from what this one used. (`background` is kept
+        for callers: a save writes only the new entries, so it never stalls a dev server.)"""
+        used, new, self.old, self.used, self.new = self.used, self.new, self.used, {}, set()
         if self.folder is None or self.path is None:
             return
-        if background and hasattr(os, "fork"):
-            child = os.fork()
-            if child != 0:
-                os.waitpid(child, 0)
-                return
-            try:  # fork again and leave at once: the writer is then nobody's child to reap
-                if os.fork() == 0:
-                    self._write(used)
-            finally:
-                os._exit(0)
-        self._write(used)
-
-    def _write(self, used: dict[str, Any]) -> None:
-        """A cache that cannot be saved costs only speed: the site is already in place."""
         try:
-            self._replace(used)
-        except OSError as exc:
-            error = os_error(exc)
-            print(f"{error.path}: warning: build cache not saved ({error.message})", file=sys.stderr)
+            self._write(used, new)
+        except (OSError, sqlite3.Error) as exc:  # the site is already in place: only speed is lost
+            error = os_error(exc) if isinstance(exc, OSError) else None
+            where = error.path if error else str(self.path)
+            print(f"{where}: warning: build cache not saved ({error.message if error else exc})", file=sys.stderr)
 
-    def _replace(self, used: dict[str, Any]) -> None:
+    def _write(self, used: dict[str, Any], new: set[str]) -> None:
         assert self.folder is not None and self.path is not None
         self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob("content-*.pickle"):
+        for stale in (*self.folder.glob("content-*.pickle"), *self.folder.glob("cache-*.sqlite")):
             if stale != self.path:
                 stale.unlink(missing_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(used, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        if self._db is None:
+            self._db = sqlite3.connect(self.path, timeout=30)
+        db = self._db
+        with db:
+            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, build INTEGER)")
+            db.execute("CREATE TABLE IF NOT EXISTS builds (number INTEGER)")
+            number = (db.execute("SELECT max(number) FROM builds").fetchone()[0] or 0) + 1
+            db.execute("DELETE FROM builds")
+            db.execute("INSERT INTO builds VALUES (?)", (number,))
+            rows = ((k, pickle.dumps(used[k], protocol=pickle.HIGHEST_PROTOCOL), number) for k in sorted(new))
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+            db.executemany("UPDATE entries SET build = ? WHERE key = ?", ((number, k) for k in used if k not in new))
+            db.execute("DELETE FROM entries WHERE build <= ?", (number - KEEP_BUILDS,))

@@ -19,7 +19,7 @@ from html import escape
 from typing import Protocol, TypeVar
 
 from surveysite.sizes import format_count
-from surveysite.views import BenchmarkView, ResultView
+from surveysite.views import BenchmarkView, ResultView, running_best
 
 PALETTE: tuple[str, ...] = (
     "#3b82c4",  # blue
@@ -50,11 +50,19 @@ DEFAULT_LABELS: Mapping[str, str] = {
     "lower": "lower is better",
     "empty": "No results",
     "unsized": "Not plotted, size not reported: {models}.",
+    "time_title": "First version",
+    "history_title": "{name}{setting_note}: best {y_title} so far by date",
+    "history_desc": (
+        "Best score so far per size class ({direction}), by the month of each paper's first version. {steps}"
+    ),
+    "history_class": "{size_class}: {steps}.",
+    "undated": "Not plotted, month unknown: {models}.",
 }
 """Chart strings; pass `labels` to override any of them (e.g. Chinese). An empty y_title means bench.metric.
 'title' and 'desc' are str.format templates with the fields name, metric, x_title, y_title, setting, setting_note,
 direction, count, papers, size_low, size_high, score_low, score_high, frontier_title and frontier; 'unsized' gets
-{models}."""
+{models}. The score-over-time chart uses time_title (its x axis), history_title (fields name, setting_note,
+y_title), history_desc ({direction}, {steps}), history_class ({size_class}, {steps}) and undated ({models})."""
 
 Box = tuple[float, float, float, float]
 """(left, top, right, bottom) in SVG user units, y growing downwards."""
@@ -81,7 +89,8 @@ class Layout:
 
 
 FULL = Layout(640, 400, 58, 18, 14, 46, 4.5, 6)
-COMPACT = Layout(440, 270, 54, 14, 10, 44, 4.0, 4)
+COMPACT = Layout(260, 160, 42, 12, 8, 36, 3.5, 4)
+"""Small multiples: drawn at about this many CSS pixels (four abreast), so the text keeps its size."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +221,14 @@ def pareto_frontier(points: Iterable[P], higher_is_better: bool) -> list[P]:
     return frontier
 
 
+def compact_frontier(results: Sequence[P], higher_is_better: bool) -> list[P]:
+    """What a paper page's small chart of a benchmark draws besides the paper's own results: the
+    Pareto frontier of the plottable ones (where the paper stands against the best of the survey;
+    the benchmark's page shows every model). Page keys and views both ask this, so a page's key
+    covers exactly what its charts draw."""
+    return pareto_frontier([r for r in results if r.params], higher_is_better)
+
+
 def text_width(text: str, char_width: float = 6.5) -> float:
     """Estimated rendered width: wide (CJK) characters count double."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text) * char_width
@@ -329,6 +346,20 @@ def chart_id(bench: BenchmarkView, setting: str | None = None, compact: bool = F
     return "-".join(parts)
 
 
+def score_range(scores: Sequence[float], ticks: int) -> tuple[float, float, float]:
+    """(low, high, step): the scores padded a little and widened to round tick steps; never below 0 for
+    scores that are not (accuracy cannot be negative: no axis should suggest it)."""
+    low, high = min(scores), max(scores)
+    pad = (high - low) * 0.08 if high > low else max(abs(high) * 0.05, 1.0)
+    step = _nice_step(low - pad, high + pad, ticks)
+    digits = _decimals(step) + 6
+    y_low = round(math.floor((low - pad) / step + 1e-9) * step, digits)
+    y_high = round(math.ceil((high + pad) / step - 1e-9) * step, digits)
+    if low >= 0 > y_low:
+        y_low = 0.0
+    return y_low, y_high, step
+
+
 def chart_frame(points: Sequence[Point], *, compact: bool = False) -> Frame:
     """Plot rectangle and padded data range: x widened to whole decades, y to round tick steps."""
     if not points:
@@ -337,15 +368,7 @@ def chart_frame(points: Sequence[Point], *, compact: bool = False) -> Frame:
     sizes = [math.log10(p.params) for p in points]
     x_low = 10.0 ** math.floor(min(sizes) - 0.06)
     x_high = 10.0 ** math.ceil(max(sizes) + 0.06)
-    scores = [p.score for p in points]
-    low, high = min(scores), max(scores)
-    pad = (high - low) * 0.08 if high > low else max(abs(high) * 0.05, 1.0)
-    step = _nice_step(low - pad, high + pad, layout.y_ticks)
-    digits = _decimals(step) + 6
-    y_low = round(math.floor((low - pad) / step + 1e-9) * step, digits)
-    y_high = round(math.ceil((high + pad) / step - 1e-9) * step, digits)
-    if low >= 0 > y_low:
-        y_low = 0.0  # scores such as accuracy cannot be negative; do not draw an axis that suggests it
+    y_low, y_high, step = score_range([p.score for p in points], layout.y_ticks)
     return Frame(
         width=layout.width,
         height=layout.height,
@@ -388,8 +411,14 @@ def _minor_log_ticks(low: float, high: float) -> list[float]:
     return [v for v in values if low < v < high]
 
 
-def _tooltip(r: ResultView) -> str:
-    parts = (r.model, r.params_text, r.score_text, r.setting, r.paper.text, r.source)
+def _tooltip(r: ResultView, brief: bool = False) -> str:
+    """Model, size, score, setting, paper, source; `brief` (a picture linking nowhere) leaves out the last
+    and the setting, which its caption and the benchmark's page give."""
+    parts = (
+        (r.model, r.params_text, r.score_text, r.paper.text)
+        if brief
+        else (r.model, r.params_text, r.score_text, r.setting, r.paper.text, r.source)
+    )
     return " — ".join(p for p in parts if p)
 
 
@@ -506,12 +535,21 @@ def _describe(
     return fields
 
 
-def _axes(frame: Frame, layout: Layout, text: Mapping[str, str]) -> list[str]:
+def _axes(
+    frame: Frame,
+    layout: Layout,
+    text: Mapping[str, str],
+    x_ticks: Sequence[tuple[float, str]] | None = None,
+    minor: Sequence[float] | None = None,
+) -> list[str]:
+    """Grid, axes, tick labels and titles; x ticks default to the log scale's decades (and 2x, 5x minors)."""
     top, bottom, left, right = _num(frame.top), _num(frame.bottom), _num(frame.left), _num(frame.right)
-    x_ticks = log_ticks(frame.x_low, frame.x_high)
+    if x_ticks is None:
+        x_ticks = log_ticks(frame.x_low, frame.x_high)
+        minor = _minor_log_ticks(frame.x_low, frame.x_high)
     y_ticks = _ticks_with_step(frame.y_low, frame.y_high, frame.y_step)
     out = ['<g class="grid">']
-    for value in _minor_log_ticks(frame.x_low, frame.x_high):
+    for value in minor or ():
         x = _num(frame.x(value))
         out.append(f'<line class="minor" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>')
     for value, _ in x_ticks:
@@ -572,7 +610,7 @@ def _point(
     )
     ring = f'<circle class="ring" cx="{cx}" cy="{cy}" r="{_num(radius + 3)}"/>' if frontier else ""
     link_class = f"point-link {state}".rstrip()
-    inner = f"<title>{_esc(_tooltip(r))}</title>{shape}{ring}"
+    inner = f"<title>{_esc(_tooltip(r, brief=link is None))}</title>{shape}{ring}"
     if link is None:
         return f'<g class="{link_class}">{inner}</g>'
     return f'<a class="{link_class}" href="{_esc(link(r.paper.path))}">{inner}</a>'
@@ -655,4 +693,150 @@ def render_legend(
     if points:
         line = '<path class="frontier" d="M0 10H6V3H12"/>'
         items.append(f'<li class="legend-key">{swatch.format(line)} {_esc(text["frontier"])}</li>')
+    return '<ul class="chart-legend">' + "".join(items) + "</ul>"
+
+
+# --- score over time --------------------------------------------------------------------------------------------
+
+
+def month_index(date: str) -> int:
+    """'YYYY-MM' -> months since year 0: the time axis is linear in months."""
+    year, _, month = date.partition("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def year_ticks(low: float, high: float, count: int = 8) -> list[tuple[float, str]]:
+    """January of each year inside [low, high] (months), every second or fifth year when they are many."""
+    first, last = math.ceil(low / 12 - 1e-9), math.floor(high / 12 + 1e-9)
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if (last - first) // s + 1 <= count), 100)
+    return [(12.0 * year, str(year)) for year in range(first, last + 1) if year % step == 0]
+
+
+@dataclass(frozen=True)
+class TimeFrame(Frame):
+    """A Frame whose x is linear in months (month_index) instead of log in parameters."""
+
+    def x(self, params: float) -> float:
+        return linear_position(params, self.x_low, self.x_high, self.left, self.right)
+
+
+HISTORY_MARKS: Mapping[str, str] = {
+    "small": "m-4.5 0a4.5 4.5 0 1 0 9 0a4.5 4.5 0 1 0 -9 0z",
+    "mid": "m-4 -4h8v8h-8z",
+    "large": "m0 -5.5l5 9h-10z",
+}
+"""Marker shape per size class, relative to its centre: a circle, a square, a triangle (not colour alone)."""
+
+
+def history_frame(lines: Sequence[tuple[str, Sequence[ResultView]]], dates: Iterable[str] = ()) -> TimeFrame:
+    """Months of the steps and of `dates` (every result's, so that the lines run on to the last one) padded
+    by a quarter on each side, widened to include a January so that a year is labelled; y fits the steps."""
+    results = [r for _ident, steps in lines for r in steps]
+    if not results:
+        raise ValueError("a history frame needs at least one result")
+    months = [month_index(d) for d in (*dates, *(r.date for r in results))]
+    low, high = min(months) - 3, max(months) + 3
+    if not year_ticks(low, high):
+        low = 12 * math.floor(low / 12)
+    y_low, y_high, step = score_range([r.score for r in results], FULL.y_ticks)
+    return TimeFrame(
+        width=FULL.width,
+        height=FULL.height,
+        left=FULL.margin_left,
+        top=FULL.margin_top,
+        right=FULL.width - FULL.margin_right,
+        bottom=FULL.height - FULL.margin_bottom,
+        x_low=float(low),
+        x_high=float(high),
+        y_low=y_low,
+        y_high=y_high,
+        y_step=step,
+    )
+
+
+def history_id(bench: BenchmarkView, setting: str) -> str:
+    return chart_id(bench, setting) + "-history"
+
+
+def render_history(
+    bench: BenchmarkView,
+    link: Callable[[str], str],
+    *,
+    setting: str,
+    class_names: Mapping[str, str],
+    labels: dict[str, str] | None = None,
+) -> str:
+    """One inline <svg>: per size class, a step line of the best score so far by paper month, each step a link.
+
+    Empty when the setting's dated, sized results span fewer than two months: one date shows no trend.
+    `class_names` names each of SIZE_CLASSES ('small' -> 'under 1B') for the description and tooltips.
+    """
+    text = _labels(bench, labels)
+    results = [r for r in bench.results if r.setting == setting]
+    lines = running_best(results, bench.higher_is_better)
+    dates = sorted({r.date for r in results if r.date and r.params is not None})
+    if len(dates) < 2:
+        return ""
+    frame = history_frame(lines, dates)
+    base = history_id(bench, setting)
+    fields = {
+        "name": bench.name,
+        "setting_note": f" ({setting})" if setting else "",
+        "y_title": text["y_title"],
+        "direction": text["higher"] if bench.higher_is_better else text["lower"],
+    }
+    described = " ".join(
+        text["history_class"].format(
+            size_class=class_names[ident],
+            steps=", ".join(f"{r.model} ({r.date}, {r.score_text})" for r in steps),
+        )
+        for ident, steps in lines
+    )
+    desc_text = text["history_desc"].format(**fields, steps=described)
+    unsized = [r.model for r in results if r.params is None]
+    undated = [r.model for r in results if r.params is not None and not r.date]
+    if unsized:
+        desc_text += " " + text["unsized"].format(models=", ".join(dict.fromkeys(unsized)))
+    if undated:
+        desc_text += " " + text["undated"].format(models=", ".join(dict.fromkeys(undated)))
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart history" '
+        f'viewBox="0 0 {_num(FULL.width)} {_num(FULL.height)}" role="group" '
+        f'aria-labelledby="{base}-title {base}-desc" data-x-min="{frame.x_low!r}" data-x-max="{frame.x_high!r}" '
+        f'data-y-min="{frame.y_low!r}" data-y-max="{frame.y_high!r}" '
+        f'data-plot="{_num(frame.left)} {_num(frame.top)} {_num(frame.right)} {_num(frame.bottom)}">',
+        f'<title id="{base}-title">{_esc(text["history_title"].format(**fields))}</title>',
+        f'<desc id="{base}-desc">{_esc(desc_text)}</desc>',
+        *_axes(frame, FULL, {**text, "x_title": text["time_title"]}, year_ticks(frame.x_low, frame.x_high)),
+    ]
+    for ident, steps in lines:
+        parts = []
+        for index, r in enumerate(steps):
+            x, y = _num(frame.x(month_index(r.date))), _num(frame.y(r.score))
+            parts.append(f"M{x} {y}" if index == 0 else f"H{x}V{y}")
+        parts.append(f"H{_num(frame.right)}")
+        out.append(f'<path class="history-line line-{ident}" d="{"".join(parts)}"/>')
+    for ident, steps in lines:
+        out.append(f'<g class="points line-{ident}">')
+        for r in steps:
+            x, y = _num(frame.x(month_index(r.date))), _num(frame.y(r.score))
+            tooltip = " — ".join(p for p in (r.model, r.params_text, r.score_text, r.date, r.paper.text) if p)
+            out.append(
+                f'<a class="point-link" href="{_esc(link(r.paper.path))}"><title>{_esc(tooltip)}</title>'
+                f'<path class="mark" d="M{x} {y}{HISTORY_MARKS[ident]}" data-date="{_esc(r.date)}" '
+                f'data-score="{r.score!r}" data-params="{r.params}"/></a>'
+            )
+        out.append("</g>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def render_history_legend(bench: BenchmarkView, *, setting: str, class_names: Mapping[str, str]) -> str:
+    """HTML key of the score-over-time chart: each size class drawn, with its line's dash and its marker."""
+    lines = running_best([r for r in bench.results if r.setting == setting], bench.higher_is_better)
+    swatch = '<svg class="swatch wide" viewBox="0 0 24 12" aria-hidden="true" focusable="false">{}</svg>'
+    items = []
+    for ident, _steps in lines:
+        shape = f'<path class="history-line" d="M0 6H24"/><path class="mark" d="M12 6{HISTORY_MARKS[ident]}"/>'
+        items.append(f'<li class="legend-key line-{ident}">{swatch.format(shape)} {_esc(class_names[ident])}</li>')
     return '<ul class="chart-legend">' + "".join(items) + "</ul>"

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from surveysite import urls
@@ -31,6 +32,19 @@ def _bib_text(text: str) -> str:
     return _BIB_SPECIAL.sub(lambda m: _BIB_REPLACEMENT.get(m.group(1), "\\" + m.group(1)), " ".join(text.split()))
 
 
+def publication(paper: Paper) -> str:
+    """What the venue says the paper is: 'preprint' (on arXiv only), 'journal', 'other' (a model
+    release, a report) or 'proceedings' (a conference or workshop). BibTeX and COinS follow it."""
+    venue = paper.venue
+    if paper.arxiv and ("arxiv" in venue.lower() or not venue):
+        return "preprint"
+    if re.search(r"journal|transactions|JMLR|TMLR", venue, re.IGNORECASE):
+        return "journal"
+    if re.search(r"release|preprint|report", venue, re.IGNORECASE):
+        return "other"
+    return "proceedings"
+
+
 def bibtex(paper: Paper, page_url: str) -> str:
     """One entry: @misc for preprints and releases, @article for journals, else @inproceedings."""
     venue = paper.venue
@@ -39,17 +53,15 @@ def bibtex(paper: Paper, page_url: str) -> str:
         ("author", " and ".join(_bib_text(a) for a in paper.authors)),
         ("year", str(paper.venue_year or paper.year)),
     ]
-    if paper.arxiv and ("arxiv" in venue.lower() or not venue):
-        kind = "misc"
+    what = publication(paper)
+    kind = {"preprint": "misc", "journal": "article", "other": "misc"}.get(what, "inproceedings")
+    if what == "preprint":
         fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
-    elif re.search(r"journal|transactions|JMLR|TMLR", venue, re.IGNORECASE):
-        kind = "article"
+    elif what == "journal":
         fields.append(("journal", _bib_text(venue)))
-    elif re.search(r"release|preprint|report", venue, re.IGNORECASE):
-        kind = "misc"
+    elif what == "other":
         fields.append(("howpublished", _bib_text(venue)))
     else:
-        kind = "inproceedings"
         fields.append(("booktitle", _bib_text(venue)))
     fields += [
         (name, _bib_text(value)) for name, value in (("volume", paper.volume), ("number", paper.number)) if value
@@ -65,6 +77,41 @@ def bibtex(paper: Paper, page_url: str) -> str:
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{paper.slug},\n{body}\n}}\n"
+
+
+_COINS_FORMAT = {
+    # (rft_val_fmt, rft.genre, the key of the venue's title). Zotero reads a conference paper
+    # only from the book format with genre 'proceeding'; in the journal format it reads any genre
+    # as a journal article, so preprints and releases say what they are there.
+    "journal": ("info:ofi/fmt:kev:mtx:journal", "article", "rft.jtitle"),
+    "proceedings": ("info:ofi/fmt:kev:mtx:book", "proceeding", "rft.btitle"),
+    "preprint": ("info:ofi/fmt:kev:mtx:journal", "preprint", "rft.jtitle"),
+    "other": ("info:ofi/fmt:kev:mtx:journal", "unknown", "rft.jtitle"),
+}
+
+
+def coins(paper: Paper) -> str:
+    """The paper as an OpenURL ContextObject (Z39.88-2004, key/encoded-value), for a COinS span:
+    reference managers such as Zotero then save the paper, not the page about it (citation_*
+    meta tags would say this page is the paper). Every value is percent-encoded, spaces as %20:
+    Zotero reads '+' as a space."""
+    fmt, genre, venue_key = _COINS_FORMAT[publication(paper)]
+    if genre == "unknown" and re.search(r"preprint|arxiv", paper.venue, re.IGNORECASE):
+        genre = "preprint"  # an arXiv paper whose id the survey does not give
+    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", fmt), ("rft.genre", genre), ("rft.atitle", paper.title)]
+    venue = paper.venue or ("arXiv" if paper.arxiv else "")
+    if venue:
+        pairs.append((venue_key, venue))
+    pairs.append(("rft.date", str(paper.venue_year or paper.year)))
+    pairs += [(key, value) for key, value in (("rft.volume", paper.volume), ("rft.issue", paper.number)) if value]
+    if paper.pages:
+        pairs.append(("rft.pages", re.sub(r"\s*[-–]+\s*", "-", paper.pages)))
+    pairs += [("rft.au", author) for author in paper.authors]
+    if paper.doi:
+        pairs.append(("rft_id", f"info:doi/{paper.doi}"))
+    if paper.arxiv:
+        pairs.append(("rft_id", urls.arxiv_abstract(paper.arxiv)))
+    return "&".join(f"{key}={quote(value, safe='')}" for key, value in pairs)
 
 
 def bibtex_entries(site: Site) -> dict[str, str]:

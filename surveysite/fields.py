@@ -31,7 +31,9 @@ PAPER_FIELDS: tuple[Field, ...] = (
         "date",
         "month",
         False,
-        'Month of the first version, "2024-01"; else from a new-style arXiv id. Orders `timeline/`.',
+        'Month of the first version, "2024-01"; else from a new-style arXiv id. It orders `timeline/`, and a'
+        " benchmark page's score-over-time chart places the paper's results at this month (a paper without"
+        " one is left off both charts, and named under them).",
     ),
     Field("venue", "text", True, 'Where it was published: "NeurIPS 2023", "arXiv preprint", a model release.'),
     Field("arxiv", "arxiv", False, 'arXiv id, quoted ("2401.02385"); abstract, PDF and DOI derive from it.'),

@@ -9,6 +9,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "og_locale": "en_US",
         "nav_label": "Site",
         "lang_label": "Language",
+        "theme_label": "Colour scheme",
+        "theme_light": "Light",
+        "theme_dark": "Dark",
+        "theme_system": "System",
         "skip": "Skip to content",
         "nav_papers": "Papers",
         "nav_techniques": "Techniques",
@@ -25,6 +29,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "size_class_large": "over 10B",
         "rank": "Rank",
         "leaderboard": "Leaderboard",
+        "history_caption": "Best score so far by date of first version, per size class ({setting})",
+        "history_data": "The steps of this chart as a table",
+        "size_class": "Size class",
+        "first_version": "First version",
+        "undated_models": "Not on the chart, the paper's month is unknown",
         "reported_by": "Papers that report it",
         "download_csv": "results.csv",
         "download_tex": "table.tex (LaTeX, booktabs)",
@@ -94,6 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_error": "Search could not be loaded.",
         "search_none": "No pages match.",
         "search_count": "{n} matching pages",
+        "search_filter_option": "{name} ({n})",
         "filter_heading": "Filter the papers",
         "filter_technique": "Technique",
         "filter_year": "Year",
@@ -168,11 +178,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "timeline_chart_desc": (
             "Models: {count}; papers: {papers}; from {first} to {last}; parameters {size_low} to {size_high}."
         ),
-        "timeline_x_title": "First version",
         "timeline_undated": "Not in the chart, because the month of the first version is not known:",
         "timeline_no_points": "No proposed model has both a known size and a known month.",
         "timeline_data": "The chart's data as a table",
-        "timeline_col_date": "First version",
         "lineage_heading": "Lineage",
         "lineage_intro": (
             "Papers of the survey that build on another paper of the survey, in columns by the month of"
@@ -195,6 +203,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "og_locale": "zh_CN",
         "nav_label": "网站导航",
         "lang_label": "语言",
+        "theme_label": "配色",
+        "theme_light": "浅色",
+        "theme_dark": "深色",
+        "theme_system": "跟随系统",
         "skip": "跳到正文",
         "nav_papers": "论文",
         "nav_techniques": "技术分类",
@@ -209,6 +221,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "size_class_large": "100 亿以上",
         "rank": "排名",
         "leaderboard": "排行榜",
+        "history_caption": "按论文首版日期的历史最佳得分，分规模区间（{setting}）",
+        "history_data": "以表格列出此图的各个台阶",
+        "size_class": "规模区间",
+        "first_version": "首版日期",
+        "undated_models": "未绘制（论文的月份未知）",
         "reported_by": "报告该基准的论文",
         "download_csv": "results.csv",
         "download_tex": "table.tex（LaTeX，booktabs）",
@@ -276,6 +293,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_error": "搜索功能加载失败。",
         "search_none": "没有匹配的页面。",
         "search_count": "共 {n} 个匹配页面",
+        "search_filter_option": "{name}（{n}）",
         "filter_heading": "筛选论文",
         "filter_technique": "技术",
         "filter_year": "年份",
@@ -346,11 +364,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "timeline_chart_desc": (
             "共 {count} 个模型，来自 {papers} 篇论文；时间从{first}到{last}；参数量 {size_low} 至 {size_high}。"
         ),
-        "timeline_x_title": "首个版本",
         "timeline_undated": "以下论文首个版本的月份不详，未绘入图中：",
         "timeline_no_points": "没有同时已知规模和月份的论文提出的模型。",
         "timeline_data": "以表格形式查看图中数据",
-        "timeline_col_date": "首个版本",
         "lineage_heading": "传承关系",
         "lineage_intro": (
             "本综述中建立在另一篇综述论文之上的论文，按首个版本的月份分列，最早的在左。点击方框即可打开论文页面。"
@@ -381,6 +397,11 @@ CHART_LABELS: dict[str, dict[str, str]] = {
         "lower": "越低越好",
         "empty": "暂无结果",
         "unsized": "未绘制（论文未报告规模）：{models}。",
+        "time_title": "首版日期",
+        "history_title": "{name}{setting_note}：按日期的历史最佳{y_title}",
+        "history_desc": "各规模区间的历史最佳得分（{direction}），按每篇论文首版的月份排列。{steps}",
+        "history_class": "{size_class}：{steps}。",
+        "undated": "未绘制（月份未知）：{models}。",
     },
 }
 """Overrides of surveysite.chart.DEFAULT_LABELS per language."""

@@ -1,14 +1,21 @@
-"""Render stage helper: Markdown bodies to HTML (CommonMark, tables, footnotes, anchors, Pygments)."""
+"""Render stage helper: Markdown bodies to HTML (CommonMark, tables, footnotes, anchors, Pygments,
+$math$ as MathML)."""
 
 from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Iterable
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from latex2mathml import exceptions as latex_errors
+from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
@@ -35,10 +42,93 @@ def _highlight(code: str, lang: str) -> str:
     return f'<pre class="highlight"><code{label}>{inner}</code></pre>\n'
 
 
+_LATEX_REASONS: dict[type[Exception], str] = {
+    latex_errors.NumeratorNotFoundError: "\\frac has no numerator",
+    latex_errors.DenominatorNotFoundError: "\\frac has no denominator",
+    latex_errors.ExtraLeftOrMissingRightError: "a \\left has no \\right",
+    latex_errors.MissingSuperScriptOrSubscriptError: "'^' or '_' has nothing to raise or lower",
+    latex_errors.DoubleSubscriptsError: "two subscripts on one symbol (group them: x_{ab})",
+    latex_errors.DoubleSuperscriptsError: "two superscripts on one symbol (group them: x^{ab})",
+    latex_errors.NoAvailableTokensError: "a command is missing its argument",
+    latex_errors.InvalidStyleForGenfracError: "\\genfrac has an invalid style",
+    latex_errors.MissingEndError: "a \\begin has no \\end",
+    latex_errors.InvalidAlignmentError: "an array has an invalid column alignment",
+    latex_errors.InvalidWidthError: "an invalid width",
+    latex_errors.LimitsMustFollowMathOperatorError: "\\limits must follow an operator such as \\sum",
+}
+_SCRIPT = "a subscript or superscript is missing"
+_LIMIT = "an accent or a limit is missing its argument"
+_ARITY = {
+    "mfrac": (2, "\\frac needs a numerator and a denominator: \\frac{a}{b}"),
+    "mroot": (2, "a root is missing its argument"),
+    "msub": (2, _SCRIPT),
+    "msup": (2, _SCRIPT),
+    "msubsup": (3, _SCRIPT),
+    "munder": (2, _LIMIT),
+    "mover": (2, _LIMIT),
+    "munderover": (3, _LIMIT),
+}
+"""Children a MathML element must have, and what is wrong without them: latex2mathml leaves one
+out for `\\frac{a}` without failing."""
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
+
+
+def _braces_balance(latex: str) -> bool:
+    depth = 0
+    for match in _BRACE.finditer(latex):
+        depth += {"{": 1, "}": -1}.get(match.group(), 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def math_to_mathml(latex: str, *, display: bool) -> str:
+    """One formula as a <math> element (display="block" for $$...$$), or ValueError saying why
+    it cannot be shown. latex2mathml is lenient: an unknown command, an unclosed brace or a
+    missing argument would otherwise reach the page as broken MathML, so those are errors too."""
+    if not _braces_balance(latex):
+        raise ValueError("its braces { } do not balance")
+    try:
+        output = latex_to_mathml(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises bare Exception subclasses, and IndexError at times
+        raise ValueError(_LATEX_REASONS.get(type(exc)) or str(exc) or type(exc).__name__) from None
+    try:
+        root = ET.fromstring(output.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "", 1))
+    except ET.ParseError:
+        raise ValueError("latex2mathml makes malformed MathML of it (a stray '&' outside an environment?)") from None
+    for element in root.iter():
+        unknown = _COMMAND.search(element.text or "")
+        if unknown:
+            raise ValueError(f"latex2mathml does not know the command {unknown.group()}")
+        wanted, problem = _ARITY.get(element.tag, (len(element), ""))
+        if len(element) != wanted:
+            raise ValueError(problem)
+    # HTML needs no namespace; inline is the default display.
+    root.attrib.clear()
+    if display:
+        root.set("display", "block")
+    return ET.tostring(root, encoding="unicode")
+
+
+def _math_html(_renderer: Any, tokens: Sequence[Token], index: int, _options: Any, _env: Any) -> str:
+    """The MathML render_markdown made beforehand (and the source, escaped, if it could not)."""
+    token = tokens[index]
+    mathml = token.meta.get("mathml")
+    if mathml is None:
+        return f'<code class="math-error">{html.escape(token.content)}</code>'
+    return f"{mathml}\n" if token.type == "math_block" else str(mathml)
+
+
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "highlight": lambda c, lang, _attrs: _highlight(c, lang)})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    # Pandoc's rule for inline math: no space inside the dollars and no digit right after the
+    # closing one, so that "costs $5 and $10" stays text. No labels, no blank lines in $$...$$.
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, allow_blank_lines=False)
+    md.add_render_rule("math_inline", _math_html)
+    md.add_render_rule("math_block", _math_html)
     md.use(anchors_plugin, min_level=2, max_level=3)
     image = cast(Any, md.renderer).rules["image"]
 
@@ -64,23 +154,46 @@ def render_markdown(body: str) -> Summary:
     headings = []
     links: list[tuple[int, str]] = []
     images: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str]] = []
+
+    def convert(token: Token, line: int) -> None:
+        try:
+            token.meta["mathml"] = math_to_mathml(token.content.strip(), display=token.type == "math_block")
+        except ValueError as exc:
+            formula = " ".join(token.content.split())
+            problems.append((line, f"formula '{formula}' cannot be converted to MathML: {exc}"))
+
     for token in tokens:
+        line = (token.map[0] + 1) if token.map else 1
+        if token.type == "math_block":
+            convert(token, line)
         if token.type != "inline":
             continue
-        line = (token.map[0] + 1) if token.map else 1
+        cursor = 0
         for child in token.children or ():
             if child.type == "link_open" and child.attrGet("href"):
                 links.append((line, str(child.attrGet("href"))))
             elif child.type == "image":
                 images.append((line, str(child.attrGet("src") or ""), child.content.strip()))
+            elif child.type == "math_inline":
+                # The line of the formula itself, not of its paragraph's start.
+                found = token.content.find(f"${child.content}$", cursor)
+                cursor = max(found, cursor)
+                convert(child, line + token.content.count("\n", 0, cursor))
     for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             level = int(token.tag[1])
             if token.type == "heading_open" and token.attrGet("id"):
-                headings.append((level, str(token.attrGet("id")), tokens[index + 1].content))
+                headings.append((level, str(token.attrGet("id")), _plain_text(tokens[index + 1])))
             token.tag = f"h{min(level + 1, 6)}"
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
-    return Summary(html, tuple(headings), tuple(links), tuple(images))
+    return Summary(html, tuple(headings), tuple(links), tuple(images), tuple(problems))
+
+
+def _plain_text(inline: Token) -> str:
+    """A heading's words without their Markdown: `code` and $math$ keep their source."""
+    kept = ("text", "code_inline", "math_inline", "softbreak")
+    return "".join(" " if c.type == "softbreak" else c.content for c in inline.children or () if c.type in kept).strip()
 
 
 def pygments_css() -> str:

@@ -107,6 +107,8 @@ class Summary:
     """(line in the body, href) of each link, so that relative ones can be checked."""
     images: tuple[tuple[int, str, str], ...] = ()
     """(line in the body, src, alt text) of each image: each must be a figure of the survey."""
+    problems: tuple[tuple[int, str], ...] = ()
+    """(line in the body, message) of what cannot be rendered, such as a formula latex2mathml rejects."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from surveysite.lock import output_lock
 from surveysite.markdown import render_summaries
 from surveysite.model import Site
 from surveysite.output import Kept, OutputFile
-from surveysite.render import Keep, render_site
+from surveysite.render import Unchanged, plan, render_site
 from surveysite.schema import schema_errors
 from surveysite.search import index_site
 from surveysite.validate import validate
@@ -78,7 +78,7 @@ def prepare(
     *,
     with_schema: bool = False,
     cache: Cache | None = None,
-    keep: Keep | None = None,
+    unchanged: Unchanged | None = None,
 ) -> tuple[Site, Iterator[OutputFile | Kept]]:
     """Everything but writing: raises BuildError with every problem found.
 
@@ -106,7 +106,11 @@ def prepare(
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
     report.begin("render")
-    return site, _drawn(render_site(site, project.templates, keep, cache), report)
+    start = time.perf_counter()
+    planned = plan(site, project.templates, cache)
+    kept = unchanged(planned.keys) if unchanged is not None else set()
+    report.timings["plan"] = time.perf_counter() - start
+    return site, _drawn(render_site(planned, kept, cache), report)
 
 
 def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[OutputFile | Kept]:
@@ -122,8 +126,8 @@ def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[
         finally:
             report.timings["render"] += time.perf_counter() - start
         if isinstance(file, Kept):
-            report.kept += 1
-        elif file.key:
+            report.kept += file.path.endswith(".html")
+        elif file.key and file.path.endswith(".html"):
             report.rendered += 1
         yield file
 
@@ -146,8 +150,8 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     manifest_key = cache.key("manifest", str(project.out.absolute()))
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
-    keep = functools.partial(manifest.keeps, project.out.absolute())
-    site, files = prepare(project, report, cache=cache, keep=keep)
+    unchanged = functools.partial(manifest.unchanged, project.out.absolute())
+    site, files = prepare(project, report, cache=cache, unchanged=unchanged)
     report.site_url = site.config.site_url
     start = time.perf_counter()
     # One spare tree per output folder: two outputs side by side share a cache folder.

@@ -1,8 +1,11 @@
 """Search stage: run Pagefind over the staged site, one bundle per language (pagefind/<lang>/).
 
 Pagefind (the extended build, which segments Chinese) runs on the finished staging folder, so
-the index always matches the pages that are swapped in: one process per language, in parallel,
-and only for a language whose pages changed. Its output is made deterministic here.
+the index always matches the pages that are swapped in. Pagefind cannot update an index, and it
+indexes on one core; so a large language is split into shards of about SHARD_PAGES pages, which
+the page's search merges (Pagefind's mergeIndex). Every shard is one process, all run in
+parallel, and only a shard whose pages changed is indexed again: an edit costs one shard. Its
+output is made deterministic here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from pathlib import Path
 from surveysite.errors import BuildError, SourceError
 
 INDEX_DIR = "pagefind"
+SHARD_PAGES = 300
+"""About this many pages per Pagefind run: at ~5 ms a page, an edit re-indexes in 1-2 s."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -36,20 +41,27 @@ def pagefind_binary() -> Path | None:
 
 def index_site(site: Path, languages: tuple[str, ...], previous: Path | None, known: dict[str, str]) -> dict[str, str]:
     """Write site/pagefind/<lang>/ for each language, running Pagefind (all at once, one process a
-    language, so on every core) only for the languages whose indexed pages changed since the site
-    at `previous`, whose bundles are otherwise linked over. `known` holds the digest of each
-    language's pages then; the new digests are returned. Raises BuildError if Pagefind fails."""
+    shard, so on every core) only for the shards whose pages changed since the site at
+    `previous`, whose bundles are otherwise linked over. `known` holds the digest of each shard's
+    pages then; the new digests are returned. Raises BuildError if Pagefind fails."""
     binary = pagefind_binary()
     if binary is None:
         message = "Pagefind is not installed: run `python3 -m pip install -e .` or build with --no-search"
         raise BuildError([SourceError("pagefind", 0, 0, message)])
-    pages = _pages_by_language(site, languages)
-    digests = {lang: _digest(site, files) for lang, files in pages.items()}
+    bundles: dict[str, list[str]] = {}
+    for lang, files in _pages_by_language(site, languages).items():
+        shards = _shards(files)
+        if len(shards) == 1:
+            bundles[f"{INDEX_DIR}/{lang}"] = shards[0]
+            continue
+        for number, shard in enumerate(shards):
+            bundles[f"{INDEX_DIR}/{lang}/{number}"] = shard
+        _write_merging_entry(site / INDEX_DIR / lang, len(shards))
+    digests = {bundle: _digest(site, files) for bundle, files in bundles.items()}
     runs = []
-    for lang, files in pages.items():
-        bundle = f"{INDEX_DIR}/{lang}"
+    for bundle, files in bundles.items():
         old = previous / bundle if previous is not None else None
-        if old is not None and known.get(lang) == digests[lang] and (old / "pagefind-entry.json").is_file():
+        if old is not None and known.get(bundle) == digests[bundle] and (old / "pagefind-entry.json").is_file():
             _link_tree(old, site / bundle)
             continue
         glob = "{" + ",".join(files) + "}" if len(files) > 1 else files[0] if files else "none.html"
@@ -71,9 +83,39 @@ def index_site(site: Path, languages: tuple[str, ...], previous: Path | None, kn
             problems.append(f"Pagefind failed: {detail[-1] if detail else f'exit {run.returncode}'}")
     if problems:
         raise BuildError([SourceError("pagefind", 0, 0, message) for message in problems])
-    for lang in pages:
-        _normalise_entry(site / INDEX_DIR / lang / "pagefind-entry.json")
+    for bundle in bundles:
+        _normalise_entry(site / bundle / "pagefind-entry.json")
     return digests
+
+
+def _shards(files: list[str]) -> list[list[str]]:
+    """files split into about len/SHARD_PAGES shards by a hash of each path, so that a page stays in
+    its shard while the site grows (until the number of shards changes)."""
+    count = -(-len(files) // SHARD_PAGES)
+    if count <= 1:
+        return [files]
+    shards: list[list[str]] = [[] for _ in range(count)]
+    for name in files:
+        shards[int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") % count].append(name)
+    return [shard for shard in shards if shard]
+
+
+def _write_merging_entry(bundle: Path, count: int) -> None:
+    """pagefind/<lang>/pagefind.js for a sharded language: Pagefind's API from the first shard,
+    whose options() also merges the other shards into its searches (with the same options)."""
+    others = ", ".join(f'"./{number}/"' for number in range(1, count))
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / "pagefind.js").write_text(
+        "// This language's index is in shards: searches of the first also search the others.\n"
+        'import * as first from "./0/pagefind.js";\n'
+        'export * from "./0/pagefind.js";\n'
+        "export async function options(settings) {\n"
+        "  await first.options(settings);\n"
+        f"  await Promise.all([{others}].map((shard) =>\n"
+        "    first.mergeIndex(new URL(shard, import.meta.url).href, settings)));\n"
+        "}\n",
+        encoding="utf-8",
+    )
 
 
 def _pages_by_language(site: Path, languages: tuple[str, ...]) -> dict[str, list[str]]:

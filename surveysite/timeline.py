@@ -19,16 +19,17 @@ from surveysite.chart import (
     _LABEL_CHAR_WIDTH,
     FULL,
     PALETTE,
+    TimeFrame,
     _esc,
     _minor_log_ticks,
-    _nice_step,
     _num,
     _short,
-    linear_position,
     log_position,
     log_ticks,
+    month_index,
     place_labels,
     text_width,
+    year_ticks,
 )
 from surveysite.model import Paper
 from surveysite.sizes import format_count
@@ -111,9 +112,8 @@ class TimelineView:
 
 
 def month_value(date: str) -> float:
-    """A "YYYY-MM" month as fractional years at its middle: the time axis's coordinate."""
-    year, month = int(date[:4]), int(date[5:7])
-    return year + (month - 0.5) / 12
+    """A "YYYY-MM" month at its middle on the time axis, which counts months (chart.month_index)."""
+    return month_index(date) + 0.5
 
 
 def month_text(date: str, strings: Mapping[str, str], *, with_year: bool = False) -> str:
@@ -169,7 +169,7 @@ def build_timeline(views: LanguageViews, strings: Mapping[str, str]) -> Timeline
         [Linked(p.slug, p.short_name, _order(p)[0], tuple(slugs[r.path] for r in p.builds_on)) for p in papers]
     )
     text = {key: value for key, value in strings.items() if key.startswith(("timeline_", "lineage_"))}
-    text["params"] = strings["params"]
+    text |= {"params": strings["params"], "first_version": strings["first_version"]}
     return TimelineView(tuple(years), points, undated, lineage, items, text)
 
 
@@ -177,54 +177,33 @@ def build_timeline(views: LanguageViews, strings: Mapping[str, str]) -> Timeline
 
 
 @dataclass(frozen=True)
-class TimeFrame:
-    """The plot rectangle and its data range: x in fractional years (linear), y in parameters (log)."""
+class SizeTimeFrame(TimeFrame):
+    """chart.TimeFrame (x linear in months) whose y is log in parameters, as the size charts' x is."""
 
-    width: float
-    height: float
-    left: float
-    top: float
-    right: float
-    bottom: float
-    x_low: float
-    x_high: float
-    y_low: float
-    y_high: float
-
-    def x(self, years: float) -> float:
-        return linear_position(years, self.x_low, self.x_high, self.left, self.right)
-
-    def y(self, params: float) -> float:
+    def y(self, score: float) -> float:
         """Larger models go up."""
-        return log_position(params, self.y_low, self.y_high, self.bottom, self.top)
+        return log_position(score, self.y_low, self.y_high, self.bottom, self.top)
 
 
-def time_frame(points: Sequence[SizePoint]) -> TimeFrame:
+def time_frame(points: Sequence[SizePoint]) -> SizeTimeFrame:
     """Whole years across, whole decades of parameters up and down (as the size charts have)."""
     if not points:
         raise ValueError("a timeline chart needs at least one point")
     years = [int(p.date[:4]) for p in points]
     sizes = [math.log10(p.params) for p in points]
-    layout = FULL
-    return TimeFrame(
-        width=layout.width,
-        height=layout.height,
-        left=layout.margin_left,
-        top=layout.margin_top,
-        right=layout.width - layout.margin_right,
-        bottom=layout.height - layout.margin_bottom,
-        x_low=float(min(years)),
-        x_high=float(max(years) + 1),
+    return SizeTimeFrame(
+        width=FULL.width,
+        height=FULL.height,
+        left=FULL.margin_left,
+        top=FULL.margin_top,
+        right=FULL.width - FULL.margin_right,
+        bottom=FULL.height - FULL.margin_bottom,
+        x_low=12.0 * min(years),
+        x_high=12.0 * (max(years) + 1),
         y_low=10.0 ** math.floor(min(sizes) - 0.06),
         y_high=10.0 ** math.ceil(max(sizes) + 0.06),
+        y_step=10.0,  # a decade from tick to tick
     )
-
-
-def year_ticks(low: float, high: float) -> list[tuple[float, str]]:
-    """1 January of every year (every 2nd, 5th, ... year when they are many), labelled with the year."""
-    step = max(1, round(_nice_step(low, high, 10)))
-    first, last = math.ceil(low), math.floor(high)
-    return [(float(y), str(y)) for y in range(first, last + 1) if y % step == 0]
 
 
 def paper_colours(points: Sequence[SizePoint]) -> dict[str, str]:
@@ -276,7 +255,7 @@ def render_size_chart(view: TimelineView, link: Callable[[str], str]) -> str:
     return "\n".join(out)
 
 
-def _axes(frame: TimeFrame, text: Mapping[str, str]) -> list[str]:
+def _axes(frame: SizeTimeFrame, text: Mapping[str, str]) -> list[str]:
     top, bottom, left, right = _num(frame.top), _num(frame.bottom), _num(frame.left), _num(frame.right)
     x_ticks = year_ticks(frame.x_low, frame.x_high)
     y_ticks = log_ticks(frame.y_low, frame.y_high)
@@ -306,7 +285,7 @@ def _axes(frame: TimeFrame, text: Mapping[str, str]) -> list[str]:
         )
     out.append(
         f'<text class="axis-title x-title" x="{_num((frame.left + frame.right) / 2)}" '
-        f'y="{_num(frame.height - 8)}" text-anchor="middle">{_esc(text["timeline_x_title"])}</text>'
+        f'y="{_num(frame.height - 8)}" text-anchor="middle">{_esc(text["first_version"])}</text>'
     )
     out.append(
         f'<text class="axis-title y-title" transform="translate(14 {_num((frame.top + frame.bottom) / 2)}) '
@@ -316,7 +295,7 @@ def _axes(frame: TimeFrame, text: Mapping[str, str]) -> list[str]:
     return out
 
 
-def _labels(points: Sequence[SizePoint], frame: TimeFrame) -> list[str]:
+def _labels(points: Sequence[SizePoint], frame: SizeTimeFrame) -> list[str]:
     """Each paper's short name by its largest model, where it fits; the rest rely on tooltips and the table."""
     largest: dict[str, SizePoint] = {}
     for p in points:
@@ -346,7 +325,7 @@ NODE_HEIGHT = 26.0
 NODE_PADDING = 10.0
 NODE_MIN_WIDTH = 48.0
 NODE_CHAR_WIDTH = 7.6
-"""Average advance of chart.css's 12px bold node font, with a little to spare."""
+"""Average advance of timeline.css's 12px bold node font, with a little to spare."""
 COLUMN_GAP = 40.0
 """Room between columns for the arrows."""
 ROW_GAP = 18.0

@@ -82,6 +82,15 @@ def asset(name: str) -> str:
     return f"{ASSETS}{name}"
 
 
+def arxiv_abstract(ident: str) -> str:
+    """The paper's abstract page on arXiv: another site, the one absolute URL made here."""
+    return f"https://arxiv.org/abs/{ident}"
+
+
+def arxiv_pdf(ident: str) -> str:
+    return f"https://arxiv.org/pdf/{ident}"
+
+
 def lang_prefix(lang: str, languages: tuple[str, ...]) -> str:
     """'' for the first language, served at the root; '<lang>/' for the others."""
     return "" if lang == languages[0] else f"{lang}/"

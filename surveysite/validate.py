@@ -524,6 +524,13 @@ def _rename(file: ContentFile, names: set[str]) -> str:
     return f" (rename it to '{slug}{suffix}')"
 
 
+def _body(doc: RawDocument, render: Callable[[str], Summary], errors: list[SourceError]) -> Summary:
+    """A file's body rendered, what could not be rendered (such as a formula) added to `errors`."""
+    summary = render(doc.body)
+    errors.extend(SourceError(doc.path, doc.body_line + line - 1, 0, message) for line, message in summary.problems)
+    return summary
+
+
 def _papers(
     files: Iterable[ContentFile],
     languages: tuple[str, ...],
@@ -541,7 +548,7 @@ def _papers(
         paper = _paper(slug, doc, languages, techniques, benchmarks, known_benchmarks, errors, set(main))
         extra = translations.get(slug, {})
         translated: dict[str, Text] = {}
-        summaries = {languages[0]: render(doc.body)}
+        summaries = {languages[0]: _body(doc, render, errors)}
         for lang, tdoc in extra.items():
             if tdoc.data is None:
                 continue
@@ -560,7 +567,7 @@ def _papers(
             translated[lang] = {
                 name: text for name in TRANSLATABLE if (text := c.get(data or {}, (name,), c.string, ""))
             }
-            summaries[lang] = render(tdoc.body)
+            summaries[lang] = _body(tdoc, render, errors)
         if paper is not None:
             digest = hashlib.blake2b(f"{slug}\0".encode() + doc.digest, digest_size=16)
             for lang, tdoc in sorted(extra.items()):
@@ -731,7 +738,7 @@ def _links(c: Checker, data: dict[str, Any], arxiv: str) -> dict[str, str]:
     given = c.get(data, ("links",), lambda k, v: c.mapping(k, v, (), LINK_KINDS), {})
     links = {}
     if arxiv:
-        links = {"abstract": f"https://arxiv.org/abs/{arxiv}", "pdf": f"https://arxiv.org/pdf/{arxiv}"}
+        links = {"abstract": urls.arxiv_abstract(arxiv), "pdf": urls.arxiv_pdf(arxiv)}
     for kind in LINK_KINDS:
         url = c.get(given, ("links", kind), c.url, "")
         if url:
@@ -837,13 +844,13 @@ def _pages(
         c = Checker(doc, errors)
         data = c.mapping((), doc.data, ("title",), ())
         title = {languages[0]: c.get(data or {}, ("title",), c.string, "")}
-        summaries = {languages[0]: render(doc.body)}
+        summaries = {languages[0]: _body(doc, render, errors)}
         for lang, tdoc in translations.get(slug, {}).items():
             if tdoc.data is None:
                 continue
             tc = Checker(tdoc, errors)
             tdata = tc.mapping((), tdoc.data, (), ("title",))
             title[lang] = tc.get(tdata or {}, ("title",), tc.string, title[languages[0]])
-            summaries[lang] = render(tdoc.body)
+            summaries[lang] = _body(tdoc, render, errors)
         pages.append(Page(slug, title, summaries))
     return pages

@@ -13,7 +13,7 @@ import errno
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,10 +101,14 @@ class Manifest:
     tree leaves the live site and removed before the tree is changed, so a build killed half-way
     leaves a tree that is not reused."""
 
-    def keeps(self, out: Path, path: str, key: bytes) -> bool:
-        """Whether out/path was made from inputs with this key and is still as the build left it."""
-        entry = self.entries.get(path)
-        return entry is not None and entry[1] == key and _intact(out / path, entry)
+    def unchanged(self, out: Path, keys: Mapping[str, bytes]) -> set[str]:
+        """The files of out/ made from inputs with these keys and still as the build left them."""
+        found = set()
+        for path, key in keys.items():
+            entry = self.entries.get(path)
+            if entry is not None and entry[1] == key and _intact(out / path, entry):
+                found.add(path)
+        return found
 
 
 def _intact(file: Path, entry: Entry) -> bool:

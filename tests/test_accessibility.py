@@ -61,17 +61,23 @@ def _axe(page: Any) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("scheme", ["light", "dark", "forced-dark"])
 @pytest.mark.parametrize("lang", ["", "zh/"])
 def test_axe_finds_no_violations(served: str, browser: Any, lang: str, scheme: str) -> None:
     # axe is injected as a script, which the pages' own CSP would rightly refuse.
-    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+    # forced-dark: the reader chose Dark on a light system (the choice theme.js reads).
+    forced = scheme.startswith("forced-")
+    context = browser.new_context(color_scheme="light" if forced else scheme, bypass_csp=True)
+    if forced:
+        context.add_init_script(f"localStorage.setItem('surveysite-theme', '{scheme.removeprefix('forced-')}');")
     page = context.new_page()
     problems = []
     for path in PAGES:
         page.goto(served + lang + path)
         if "search/" in path:
             page.wait_for_selector(".search-results a")
+        if forced:
+            assert page.evaluate("() => document.documentElement.dataset.theme") == scheme.removeprefix("forced-")
         problems += [f"{lang}{path}: {v}" for v in _axe(page)]
     context.close()
     assert not problems, "\n".join(problems)
@@ -110,7 +116,9 @@ def test_every_control_is_reachable_by_keyboard_and_visibly_focused(served: str,
         assert ring["visible"], ring
         assert ring["outline"], f"no visible focus indicator on {ring}"
         seen += 1
-    # Tab stops = focusable elements, minus the tabs of the chart's tab list (one stop, arrows inside).
+    # Tab stops = focusable elements, minus the tabs of the chart's tab list and the radios of the
+    # colour-scheme switch (one stop each, arrows inside).
     tabs = page.locator("[role=tab]").count()
-    assert seen >= focusable - max(tabs - 1, 0)
+    radios = page.locator("[data-theme-switch] input[type=radio]").count()
+    assert seen >= focusable - max(tabs - 1, 0) - max(radios - 1, 0)
     context.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from surveysite import parallel
-from surveysite.cache import FOLDER, Cache
+from surveysite.cache import FOLDER
 from surveysite.pipeline import build
 from tests.conftest import make_content, project, tree
 
@@ -18,10 +19,10 @@ def test_a_warm_build_reuses_the_cache_and_writes_the_same_bytes(tmp_path: Path)
     out = tmp_path / "_site"
     build(project(content, out))
     cold = tree(out)
-    cache_files = list((tmp_path / FOLDER).glob("content-*.pickle"))
+    cache_files = list((tmp_path / FOLDER).glob("cache-*.sqlite"))
     assert len(cache_files) == 1
-    warm = Cache(tmp_path / FOLDER)
-    assert len(warm.old) >= 4  # parsed papers and their rendered summaries
+    with sqlite3.connect(cache_files[0]) as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] >= 4  # parsed papers, summaries
     build(project(content, out))
     assert tree(out) == cold
     # An edit misses the cache for that file only, and shows in the output.

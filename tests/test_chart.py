@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import xml.etree.ElementTree as ET
 from itertools import combinations, pairwise
 
@@ -15,11 +16,15 @@ from surveysite.chart import (
     linear_ticks,
     log_position,
     log_ticks,
+    month_index,
     pareto_frontier,
     place_labels,
     render_chart,
+    render_history,
+    render_history_legend,
     render_legend,
     settings_of,
+    year_ticks,
 )
 from surveysite.sizes import format_count
 from surveysite.views import BenchmarkView, Ref, ResultView
@@ -36,6 +41,7 @@ def result(
     role: str = "proposed",
     setting: str = "5-shot",
     source: str = "Table 1",
+    date: str = "",
 ) -> ResultView:
     return ResultView(
         benchmark_id="mmlu",
@@ -50,6 +56,7 @@ def result(
         note="",
         role=role,
         paper=Ref(paper.title(), f"papers/{paper}/"),
+        date=date,
     )
 
 
@@ -380,3 +387,133 @@ def test_legend_lists_papers_in_slug_order_with_chart_colours() -> None:
     chart_colours = {s.get("data-paper"): s.get("stroke") for _, s in points_of(chart)}
     legend_colours = [c.get("fill") for c in root.iter("circle") if c.get("fill", "").startswith("#")]
     assert legend_colours == [chart_colours["alpha"], chart_colours["beta"], chart_colours["gamma"]]
+
+
+# --- score over time ---------------------------------------------------------------------------------------------
+
+CLASSES = {"small": "under 1B", "mid": "1B to 10B", "large": "over 10B"}
+
+HISTORY = bench(
+    result("Old-60M", 60_000_000, 30.0, paper="alpha", date="2020-03"),
+    result("Worse-100M", 100_000_000, 28.0, paper="beta", date="2021-06"),
+    result("New-300M", 300_000_000, 41.5, paper="gamma", date="2023-09"),
+    result("Mid-7B", 7_000_000_000, 46.8, paper="alpha", date="2020-03"),
+    result("Mid-2B", 2_000_000_000, 52.1, paper="gamma", date="2023-09"),
+    result("Mid-3B", 3_000_000_000, 50.0, paper="gamma", date="2023-09"),
+    result("Big-540B", 540_000_000_000, 69.3, paper="beta", date="2021-06"),
+    result("Undated-1B", 1_000_000_000, 99.0, paper="delta"),
+    result("Unsized", None, 99.0, paper="delta", date="2024-01"),
+)
+
+
+def history_points(root: ET.Element) -> list[tuple[str, ET.Element, ET.Element]]:
+    """(size class, link, marker) of every step, in drawing order."""
+    found = []
+    for group in root.iter(f"{SVG}g"):
+        classes = (group.get("class") or "").split()
+        if "points" not in classes:
+            continue
+        ident = next(c for c in classes if c.startswith("line-")).removeprefix("line-")
+        for a in group.iter(f"{SVG}a"):
+            found.append((ident, a, a.find(f"{SVG}path")))
+    return found
+
+
+def test_year_ticks_and_months() -> None:
+    assert month_index("2023-01") == 2023 * 12
+    assert month_index("2023-12") - month_index("2023-01") == 11
+    assert year_ticks(2019 * 12 + 5, 2024 * 12 + 2) == [(12.0 * y, str(y)) for y in range(2020, 2025)]
+    assert [label for _, label in year_ticks(1990 * 12, 2024 * 12)] == [str(y) for y in range(1990, 2025, 5)]
+
+
+def test_history_steps_link_and_sit_at_their_date_and_score() -> None:
+    svg = render_history(HISTORY, link, setting="5-shot", class_names=CLASSES)
+    root = parse(svg)
+    assert root.get("role") == "group"
+    assert root.get("aria-labelledby", "").split() == [f"{root[0].get('id')}", f"{root[1].get('id')}"]
+    x_low, x_high = float(root.get("data-x-min", "")), float(root.get("data-x-max", ""))
+    y_low, y_high = float(root.get("data-y-min", "")), float(root.get("data-y-max", ""))
+    left, top, right, bottom = (float(v) for v in root.get("data-plot", "").split())
+    points = history_points(root)
+    assert [(ident, mark.get("data-date")) for ident, _, mark in points] == [
+        ("small", "2020-03"),
+        ("small", "2023-09"),
+        ("mid", "2020-03"),
+        ("mid", "2023-09"),
+        ("large", "2021-06"),
+    ]
+    for _ident, a, mark in points:
+        assert a.get("href", "").startswith("../../papers/")
+        title = a.find(f"{SVG}title")
+        assert title is not None and title.text  # the link's accessible name
+        x, y = (float(v) for v in (mark.get("d") or "").removeprefix("M").split("m")[0].split())
+        date = mark.get("data-date", "")
+        assert abs(x - linear_position(month_index(date), x_low, x_high, left, right)) < 0.1
+        assert abs(y - linear_position(float(mark.get("data-score", "")), y_low, y_high, bottom, top)) < 0.1
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None and desc.text is not None
+    assert "Undated-1B" in desc.text and "Unsized" in desc.text  # left out, and said so
+    assert "Undated-1B" not in "".join(a.find(f"{SVG}title").text or "" for _, a, _ in points)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("higher", [True, False])
+def test_history_lines_are_monotone(higher: bool) -> None:
+    rng = random.Random(7)
+    results = [
+        result(
+            f"M{i}",
+            rng.choice([5, 50, 500]) * 10**7,
+            round(rng.uniform(10, 90), 1),
+            date=f"{rng.randint(2018, 2024)}-{rng.randint(1, 12):02d}",
+        )
+        for i in range(40)
+    ]
+    data = bench(*results, higher_is_better=higher)
+    root = parse(render_history(data, link, setting="5-shot", class_names=CLASSES))
+    by_class: dict[str, list[tuple[str, float]]] = {}
+    for ident, _a, mark in history_points(root):
+        by_class.setdefault(ident, []).append((mark.get("data-date", ""), float(mark.get("data-score", ""))))
+    assert by_class
+    for steps in by_class.values():
+        dates = [d for d, _ in steps]
+        scores = [s for _, s in steps]
+        assert dates == sorted(dates) and len(set(dates)) == len(dates)
+        assert all((b > a) if higher else (b < a) for a, b in pairwise(scores))
+    for line in root.iter(f"{SVG}path"):
+        if "history-line" not in (line.get("class") or ""):
+            continue
+        ys = [float(v) for v in re.findall(r"[MV](?:[-\d.]+ )?([-\d.]+)", line.get("d", ""))]
+        # Screen y grows downwards: the best so far only goes up (higher is better) or down (lower is).
+        assert all((b <= a) if higher else (b >= a) for a, b in pairwise(ys))
+
+
+def test_history_needs_two_dates() -> None:
+    one = bench(result("A", 10**8, 30.0, date="2023-01"), result("B", 10**10, 40.0, date="2023-01"))
+    assert render_history(one, link, setting="5-shot", class_names=CLASSES) == ""
+    undated = bench(result("A", 10**8, 30.0), result("B", 10**10, 40.0, date="2023-01"))
+    assert render_history(undated, link, setting="5-shot", class_names=CLASSES) == ""
+
+
+def test_history_is_deterministic_and_escaped() -> None:
+    hostile = bench(
+        result('<b>"x"</b>', 10**8, 30.0, paper="alpha", date="2021-01"),
+        result("y & z", 10**8, 35.0, paper="beta", date="2022-01"),
+    )
+    first = render_history(hostile, link, setting="5-shot", class_names={**CLASSES, "small": "<under>"})
+    again = render_history(
+        bench(*reversed(hostile.results)), link, setting="5-shot", class_names={**CLASSES, "small": "<under>"}
+    )
+    assert first == again
+    assert "<b>" not in first and "&lt;b&gt;" in first and "&lt;under&gt;" in first
+    parse(first)
+    legend = render_history_legend(hostile, setting="5-shot", class_names={**CLASSES, "small": "<under>"})
+    assert "&lt;under&gt;" in legend and "line-small" in legend
+    ET.fromstring(legend)
+
+
+def test_history_legend_names_each_drawn_class_with_its_own_dash_and_marker() -> None:
+    legend = ET.fromstring(render_history_legend(HISTORY, setting="5-shot", class_names=CLASSES))
+    items = legend.findall("li")
+    assert ["".join(li.itertext()).strip() for li in items] == ["under 1B", "1B to 10B", "over 10B"]
+    marks = [li.find("svg/path[@class='mark']").get("d") for li in items]  # type: ignore[union-attr]
+    assert len(set(marks)) == 3  # shapes differ, not colour alone

@@ -7,14 +7,17 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from html import unescape
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from surveysite import schema
 from surveysite.errors import BuildError
-from surveysite.exports import bibtex
+from surveysite.exports import bibtex, coins
 from surveysite.load import load_content
 from surveysite.model import Paper
 from surveysite.pipeline import check
@@ -195,3 +198,86 @@ def test_paper_pages_carry_scholarly_article_json_ld(survey_site: Path) -> None:
         zh = (survey_site / "zh" / "papers" / slug / "index.html").read_text(encoding="utf-8")
         zh_block = re.search(r'<script type="application/ld\+json">(.*?)</script>', zh, re.DOTALL)
         assert zh_block and json.loads(zh_block.group(1))["inLanguage"] == "zh"
+
+
+def _paper(**fields: object) -> Paper:
+    base = Paper(
+        slug="x",
+        title='Q&A: 50% = C++ / "tests"?',
+        short_name="X",
+        authors=("Ada Lovelace", "Zhang San 张三", "O'Brien, Pat"),
+        year=2023,
+        venue="Journal of Tests",
+        arxiv="2301.00001",
+        tldr="",
+        links={},
+        license="",
+        techniques=(),
+        models=(),
+        results=(),
+        added=None,
+        verified=None,
+        summaries={},
+        doi="10.1000/a&b",
+        volume="12",
+        number="3",
+        pages="101--118",
+        venue_year=2024,
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def test_coins_parse_back_to_the_papers_fields() -> None:
+    paper = _paper()
+    kev = coins(paper)
+    assert " " not in kev and "+" not in kev, "spaces as %20: Zotero reads '+' as a space"
+    fields = parse_qs(kev, strict_parsing=True)
+    assert fields == {
+        "ctx_ver": ["Z39.88-2004"],
+        "rft_val_fmt": ["info:ofi/fmt:kev:mtx:journal"],
+        "rft.genre": ["article"],
+        "rft.atitle": [paper.title],
+        "rft.jtitle": ["Journal of Tests"],
+        "rft.date": ["2024"],
+        "rft.volume": ["12"],
+        "rft.issue": ["3"],
+        "rft.pages": ["101-118"],
+        "rft.au": list(paper.authors),
+        "rft_id": ["info:doi/10.1000/a&b", "https://arxiv.org/abs/2301.00001"],
+    }
+
+
+def test_coins_say_what_kind_of_publication_it_is() -> None:
+    def kind(paper: Paper) -> tuple[str, str, str]:
+        fields = parse_qs(coins(paper))
+        venue = next(key for key in ("rft.jtitle", "rft.btitle") if key in fields)
+        return fields["rft_val_fmt"][0].rsplit(":", 1)[1], fields["rft.genre"][0], venue
+
+    # Zotero reads a conference paper only from the book format with genre 'proceeding'.
+    assert kind(_paper(venue="NeurIPS 2023")) == ("book", "proceeding", "rft.btitle")
+    assert kind(_paper(venue="arXiv preprint", doi="", volume="", number="", pages="")) == (
+        "journal",
+        "preprint",
+        "rft.jtitle",
+    )
+    assert kind(_paper(venue="arXiv preprint", arxiv="")) == ("journal", "preprint", "rft.jtitle")
+    assert kind(_paper(venue="Model release (Hugging Face)")) == ("journal", "unknown", "rft.jtitle")
+    bare = parse_qs(coins(_paper(venue="", doi="", arxiv="", volume="", number="", pages="", venue_year=None)))
+    assert bare["rft.date"] == ["2023"] and "rft_id" not in bare and "rft.volume" not in bare
+
+
+def test_paper_pages_carry_one_hidden_coins_span_and_no_citation_meta(survey_site: Path) -> None:
+    for lang in ("", "zh/"):
+        for slug in SLUGS:
+            html = (survey_site / lang / "papers" / slug / "index.html").read_text(encoding="utf-8")
+            spans = re.findall(r'<span class="Z3988" title="([^"]*)" aria-hidden="true"></span>', html)
+            assert len(spans) == 1, slug
+            fields = parse_qs(unescape(spans[0]), strict_parsing=True)
+            assert fields["ctx_ver"] == ["Z39.88-2004"] and fields["rft.atitle"] and fields["rft.au"]
+            assert 'name="citation_' not in html
+    tinyllama = (survey_site / "papers" / "tinyllama" / "index.html").read_text(encoding="utf-8")
+    fields = parse_qs(unescape(re.findall(r'class="Z3988" title="([^"]*)"', tinyllama)[0]))
+    assert fields["rft.atitle"] == ["TinyLlama: An Open-Source Small Language Model"]
+    assert fields["rft.genre"] == ["preprint"]
+    assert fields["rft.au"] == ["Peiyuan Zhang", "Guangtao Zeng", "Tianduo Wang", "Wei Lu"]
+    assert fields["rft_id"] == ["info:doi/10.48550/arXiv.2401.02385", "https://arxiv.org/abs/2401.02385"]

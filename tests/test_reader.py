@@ -81,3 +81,43 @@ def test_bibtex_copy_button_copies_the_entry(served: str, browser: Any, survey_s
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == (survey_site / "papers" / "roberta" / "cite.bib").read_text(encoding="utf-8")
     context.close()
+
+
+def test_contents_sit_beside_the_summary_and_take_the_keyboard_to_a_heading(served: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(served + "papers/tinyllama/")
+    nav, prose = page.locator("nav.contents"), page.locator(".with-contents > .prose")
+    assert nav.get_attribute("aria-label") == "Contents"
+    box, text = nav.bounding_box(), prose.bounding_box()
+    assert box["x"] >= text["x"] + text["width"], "a column to the right of the text"
+    assert abs(box["y"] - text["y"]) < 40, "level with the start of the summary"
+    # The long paper header plus the contents still leave the summary on the first screen.
+    assert page.locator("#summary").bounding_box()["y"] + 100 < 800
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('nav.contents a')"):
+            break
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#method"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#results'")
+    heading = page.locator("#results").bounding_box()
+    assert 0 <= heading["y"] < 40, "the heading is scrolled to the top"
+    assert 0 <= nav.bounding_box()["y"] < 800, "the contents stay in view (sticky)"
+    # Focus moved with the reader: the next Tab goes on from the heading, not from the contents.
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        "document.querySelector('#results').compareDocumentPosition(document.activeElement)"
+        " & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    page.close()
+
+
+def test_on_a_narrow_screen_the_contents_come_first_and_stay_short(served: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(served + "zh/papers/tinyllama/")
+    box, text = page.locator("nav.contents").bounding_box(), page.locator(".with-contents > .prose").bounding_box()
+    assert box["y"] + box["height"] <= text["y"]
+    assert box["height"] < 120
+    assert page.locator("nav.contents").get_attribute("aria-label") == "目录"
+    page.close()

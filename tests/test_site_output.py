@@ -124,14 +124,25 @@ def test_lineage_history_doi_and_citation_are_shown(survey_site: Path) -> None:
 
 
 def test_results_read_as_the_papers_tables(survey_site: Path) -> None:
-    """One table per setting, models by benchmarks, proposed models first, each column's source once."""
+    """A table per group of settings run on the same models, models by benchmarks, proposed models first,
+    each column's source (and a note every score of it has) once."""
     page = (survey_site / "papers" / "tinyllama" / "index.html").read_text(encoding="utf-8")
     tables = re.findall(r'<caption id="(results-\d+)">Setting: ([^<]+)</caption>(.*?)</table>', page, re.DOTALL)
     settings = [setting for _id, setting, _body in tables]
     assert settings[0] == "0-shot" and len(settings) == len(set(settings))
     _id, _setting, body = tables[0]
-    headers = re.findall(r'<th scope="col" class="num"><a href="[^"]+">([^<]+)</a></th>', body)
-    assert headers[:3] == ["HellaSwag", "OpenBookQA", "WinoGrande"]
+    headers = re.findall(r'<th scope="col" class="num"><a href="[^"]+">([^<]+)</a>(.*?)</th>', body)
+    assert [name for name, _ in headers[:3]] == ["HellaSwag", "OpenBookQA", "WinoGrande"]
+    # lm-eval-harness applies to every 0-shot score: marked on each column's header, not on each cell.
+    assert all('href="#results-1-note-1"' in marks for _, marks in headers)
+    assert 'href="#results-1-note-1"' not in body.partition("<tbody>")[2]
+    # Every column's main source is Table 2: given once; a score from elsewhere has its source as a note.
+    assert '<td colspan="7">Table 2</td>' in body
+    assert "Table 2 (the repo&#39;s EVAL.md gives 30.12)</li>" in page
+    # The 5-shot, 3-shot and pass@1 results are of the same two models: one table, a setting per column.
+    merged = next(b for _i, setting, b in tables if setting == "5-shot · 3-shot · pass@1")
+    assert re.search(r'<tr class="sources"><th scope="row">Setting</th> <td></td> <td class="num">5-shot</td>', merged)
+    assert len(re.findall(r'<tr class="role-', merged)) == 2
     rows = re.findall(r'<tr class="role-(\w+)"><th scope="row">([^<]+)</th>', body)
     assert rows[0] == ("proposed", "TinyLlama") and all(role == "baseline" for role, _ in rows[1:])
     # Each score sits in its model's row and its benchmark's column, as the paper gives it.
@@ -141,7 +152,7 @@ def test_results_read_as_the_papers_tables(survey_site: Path) -> None:
     assert cells[0] == "1.1B" and cells[1] == "59.2" and cells[2] == "36"
     assert '<li id="results-1-note-1">lm-eval-harness</li>' in page
     # Cells are separated by spaces, so that search reads "HellaSwag" as a word of its own.
-    assert "</a></th> <th" in body
+    assert "</a></sup></th> <th" in body
     # No id is used twice (the summary's "Results" heading and the section once shared one).
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids))
