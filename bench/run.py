@@ -79,6 +79,9 @@ class Run:
     tree_peak_mb: float
     """Largest sum of RSS over the process tree, sampled every 20 ms (shared pages count twice)."""
     returncode: int
+    tree_pss_mb: float = 0.0
+    """Largest sum of PSS over the process tree, sampled every 200 ms: a page shared by k processes
+    counts 1/k in each, so forked workers that share the parent's memory are not counted twice."""
     load_before: float
     """1-minute load average when the build started: other work on the machine skews timings."""
     timed_out: bool = False
@@ -127,6 +130,18 @@ def descendants(root: int) -> list[int]:
     return found
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size, from /proc/PID/smaps_rollup (kB)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def rss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm", "rb") as handle:
@@ -142,6 +157,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.pss_peak = 0
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -150,6 +166,7 @@ class TreeSampler(threading.Thread):
         while not self.done.is_set():
             if tick % RESCAN_EVERY == 0:
                 pids = descendants(self.pid)
+                self.pss_peak = max(self.pss_peak, sum(pss_bytes(pid) for pid in pids))
             self.peak = max(self.peak, sum(rss_bytes(pid) for pid in pids))
             tick += 1
             self.done.wait(SAMPLE_SECONDS)
@@ -187,6 +204,7 @@ def measure(command: list[str], cwd: Path, timeout: float) -> Run:
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         maxrss_mb=usage.ru_maxrss * 1024 / MB,  # ru_maxrss is in KiB on Linux
         tree_peak_mb=sampler.peak / MB,
+        tree_pss_mb=sampler.pss_peak / MB,
         returncode=process.returncode,
         load_before=load,
         timed_out=timed_out.is_set(),
@@ -378,13 +396,21 @@ class Series:
     def summary(self) -> dict[str, float | int | None]:
         ok = self.ok
         if not ok:
-            return {"median_s": None, "min_s": None, "cpu_s": None, "maxrss_mb": None, "tree_peak_mb": None}
+            return {
+                "median_s": None,
+                "min_s": None,
+                "cpu_s": None,
+                "maxrss_mb": None,
+                "tree_peak_mb": None,
+                "tree_pss_mb": None,
+            }
         return {
             "median_s": statistics.median(r.seconds for r in ok),
             "min_s": min(r.seconds for r in ok),
             "cpu_s": statistics.median(r.cpu_seconds for r in ok),
             "maxrss_mb": max(r.maxrss_mb for r in ok),
             "tree_peak_mb": max(r.tree_peak_mb for r in ok),
+            "tree_pss_mb": max(r.tree_pss_mb for r in ok),
         }
 
 
@@ -398,7 +424,8 @@ def report_run(tool: str, mode: str, index: int, run: Run) -> None:
     state = "TIMEOUT" if run.timed_out else ("ok" if run.returncode == 0 else f"exit {run.returncode}")
     print(
         f"  {mode:5} {tool:19} #{index + 1}: {run.seconds:8.2f} s  cpu {run.cpu_seconds:7.2f} s  "
-        f"rss {run.maxrss_mb:7.1f} MB  tree {run.tree_peak_mb:7.1f} MB  load {run.load_before:4.1f}  {state}",
+        f"rss {run.maxrss_mb:7.1f} MB  tree {run.tree_peak_mb:7.1f} MB  pss {run.tree_pss_mb:7.1f} MB  "
+        f"load {run.load_before:4.1f}  {state}",
         flush=True,
     )
     if run.error:
@@ -493,7 +520,7 @@ def table(n: int, entries: list[dict[str, Any]]) -> str:
     """One row per tool and mode (entries as in results-N.json); ratio is the median over Hugo's."""
     header = (
         f"{'N':>6} {'mode':5} {'tool':19} {'median s':>9} {'min s':>8} {'cpu s':>8} "
-        f"{'peak MB':>8} {'tree MB':>8} {'vs hugo':>8}"
+        f"{'peak MB':>8} {'tree MB':>8} {'PSS MB':>8} {'vs hugo':>8}"
     )
     lines = [header, "-" * len(header)]
     hugo = {e["mode"]: e["median_s"] for e in entries if e["tool"] == "hugo"}
@@ -505,7 +532,7 @@ def table(n: int, entries: list[dict[str, Any]]) -> str:
         lines.append(
             f"{n:>6} {e['mode']:5} {e['tool']:19} {fmt(median, '9.2f')} {fmt(e['min_s'], '8.2f')} "
             f"{fmt(e['cpu_s'], '8.2f')} {fmt(e['maxrss_mb'], '8.0f')} "
-            f"{fmt(e['tree_peak_mb'], '8.0f')} {ratio:>8}{note}"
+            f"{fmt(e['tree_peak_mb'], '8.0f')} {fmt(e.get('tree_pss_mb'), '8.0f')} {ratio:>8}{note}"
         )
     for e in entries:
         if e.get("stages_s"):

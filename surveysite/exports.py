@@ -1,4 +1,5 @@
-"""Machine-readable exports: BibTeX, data/papers.json, data/results.{csv,json}, Atom feeds.
+"""Machine-readable exports: BibTeX, data/papers.json, data/results.{csv,json}, the compare
+page's data files, Atom feeds.
 
 Every record is keyed by the paper's slug, the one id that is stable across all exports and URLs.
 """
@@ -288,6 +289,51 @@ def benchmark_exports(views: LanguageViews) -> Iterator[OutputFile]:
                 "",
             ]
         yield OutputFile(urls.benchmark_file(bench.id, "table.tex"), "\n".join(lines).encode())
+
+
+def _script_call(function: str, value: Any) -> bytes:
+    """A data file for the compare page: one call of a function that compare.js defines. A script,
+    not JSON, because file:// pages cannot fetch() but can load scripts of their own site."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"surveysiteCompare.{function}({text});\n".encode()
+
+
+def compare_exports(views: dict[str, LanguageViews]) -> Iterator[OutputFile]:
+    """compare/data/<slug>.js per paper (its models and results, each with its source) and
+    compare/models/<year>.js (that year's papers and models, for the picker). Both are the same in
+    every language but for the paper's short name, which they give per language."""
+    first, *_ = views.values()
+    names = {lang: {p.slug: p.short_name for p in v.papers} for lang, v in views.items()}
+    years: dict[int, list[dict[str, Any]]] = {}
+    for paper in first.papers:
+        short = {lang: by_slug[paper.slug] for lang, by_slug in names.items()}
+        record = {
+            "slug": paper.slug,
+            "path": paper.path,
+            "name": short,
+            "models": [
+                {"name": m.name, "params": m.params, "size": m.params_text, "role": m.role} for m in paper.models
+            ],
+            "results": [
+                {
+                    "model": r.model,
+                    "benchmark": r.benchmark_id,
+                    "benchmark_name": r.benchmark.text,
+                    "benchmark_path": r.benchmark.path,
+                    "setting": r.setting,
+                    "score": r.score,
+                    "text": r.score_text,
+                    "source": r.source,
+                    "note": r.note,
+                }
+                for r in paper.results
+            ],
+        }
+        yield OutputFile(urls.compare_data(paper.slug), _script_call("paper", record))
+        models = [[m.name, m.params_text, m.role] for m in paper.models]
+        years.setdefault(paper.year, []).append({"slug": paper.slug, "name": short, "models": models})
+    for year, papers in sorted(years.items()):
+        yield OutputFile(urls.compare_models(year), _script_call("models", {"year": year, "papers": papers}))
 
 
 def atom_feed(site: Site, views: LanguageViews, prefix: str, title: str) -> OutputFile:

@@ -18,6 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_techniques": "Techniques",
         "nav_chart": "Size vs score",
         "nav_benchmarks": "Benchmarks",
+        "nav_compare": "Compare",
         "benchmarks_heading": "Benchmarks",
         "benchmarks_intro": (
             "Every benchmark of the survey: what it measures, how many results it has, and the best score at each size."
@@ -195,6 +196,35 @@ STRINGS: dict[str, dict[str, str]] = {
         "lineage_list": "The same links as a list",
         "lineage_builds_on": "builds on",
         "list_separator": ", ",
+        "compare_heading": "Compare models",
+        "compare_intro": (
+            "Put two or more models side by side: their sizes, and their scores on the benchmarks they share."
+            " A row is one benchmark in one setting, so a 5-shot score never sits beside a 0-shot one;"
+            " each score names the table or section of the paper it comes from."
+        ),
+        "compare_nojs": (
+            "This page builds the comparison in the browser and needs JavaScript. Without it, each"
+            " benchmark's page ranks every model of the survey in each setting, with its source:"
+        ),
+        "compare_benchmarks": "Benchmark pages",
+        "compare_pick": "Add a model",
+        "compare_pick_none": "Choose a model…",
+        "compare_add": "Add",
+        "compare_remove": "Remove {name}",
+        "compare_chosen": "Chosen models",
+        "compare_empty": "No model chosen yet: add models here, or check them on the papers list or a benchmark page.",
+        "compare_one": "One model chosen: add another to compare.",
+        "compare_count": "{n} models chosen; {shared} rows with scores of two or more of them.",
+        "compare_loading": "Loading…",
+        "compare_unknown": "Not in the survey (the address may be out of date): {ids}",
+        "compare_failed": "Could not load the models of {year}.",
+        "compare_shared": "Scores two or more of them report",
+        "compare_shared_none": "None of the chosen models share a benchmark in the same setting.",
+        "compare_single": "Scores reported for one of them only",
+        "compare_csv": "Download this comparison (CSV)",
+        "compare_check": "Compare {name}",
+        "compare_selected": "Compare selected ({n})",
+        "compare_index_csv": "Download the papers shown (CSV)",
         "footer": "Built with surveysite. Facts come from the papers; each result names its source.",
     },
     "zh": {
@@ -212,6 +242,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_techniques": "技术分类",
         "nav_chart": "规模与得分",
         "nav_benchmarks": "基准",
+        "nav_compare": "对比",
         "benchmarks_heading": "基准",
         "benchmarks_intro": "本综述涉及的全部基准：衡量什么、有多少结果，以及各规模区间的最佳得分。",
         "col_results": "结果数",
@@ -377,6 +408,35 @@ STRINGS: dict[str, dict[str, str]] = {
         "lineage_list": "以列表形式查看这些关系",
         "lineage_builds_on": "建立在以下论文之上：",
         "list_separator": "、",
+        "compare_heading": "模型对比",
+        "compare_intro": (
+            "把两个或更多模型并排比较：它们的规模，以及在共同基准上的得分。"
+            "每一行是一个基准在一种设置下的结果，因此 5-shot 得分绝不会与 0-shot 得分并列；"
+            "每个得分都注明出自论文的哪张表或哪一节。"
+        ),
+        "compare_nojs": (
+            "本页在浏览器中生成对比，需要 JavaScript。没有 JavaScript 时，"
+            "每个基准的页面按设置列出综述中所有模型的排名及出处："
+        ),
+        "compare_benchmarks": "各基准页面",
+        "compare_pick": "添加模型",
+        "compare_pick_none": "选择一个模型……",
+        "compare_add": "添加",
+        "compare_remove": "移除 {name}",
+        "compare_chosen": "已选模型",
+        "compare_empty": "尚未选择模型：可在此添加，或在论文列表、基准页面上勾选。",
+        "compare_one": "已选择一个模型：再添加一个即可对比。",
+        "compare_count": "已选择 {n} 个模型；其中 {shared} 行有两个或更多模型的得分。",
+        "compare_loading": "正在加载……",
+        "compare_unknown": "综述中没有这些模型（地址可能已过时）：{ids}",
+        "compare_failed": "无法加载 {year} 年的模型列表。",
+        "compare_shared": "两个或更多模型都有的得分",
+        "compare_shared_none": "所选模型在同一设置下没有共同的基准。",
+        "compare_single": "仅一个模型有的得分",
+        "compare_csv": "下载本对比（CSV）",
+        "compare_check": "对比 {name}",
+        "compare_selected": "对比所选（{n}）",
+        "compare_index_csv": "下载当前显示的论文（CSV）",
         "footer": "由 surveysite 生成。所有事实均来自论文原文，每个结果都注明出处。",
     },
 }

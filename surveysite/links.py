@@ -36,6 +36,7 @@ def site_targets(
         key(urls.CHANGES): set(),
         key(urls.BENCHMARKS): set(),
         key(urls.TIMELINE): page_anchors(papers),
+        key(urls.COMPARE): set(),
         key(urls.SEARCH): set(),
     }
     for group in groups:
@@ -114,6 +115,7 @@ def _problem(href: str, here: str, languages: tuple[str, ...], targets: dict[str
     if _SCHEME.match(href) or href.startswith("//"):
         return ""
     path, _, fragment = href.partition("#")
+    path = path.partition("?")[0]  # a query is the page's state (compare/?m=...), not another page
     if href.startswith("/"):
         return f"link '{href}' starts at the server root, which breaks under a project path; use a relative link"
     target = posixpath.normpath(posixpath.join(here, path)) if path else here

@@ -17,7 +17,7 @@ from surveysite.model import Site
 from surveysite.output import Kept, OutputFile
 from surveysite.render import Unchanged, plan, render_site
 from surveysite.schema import schema_errors
-from surveysite.search import index_site
+from surveysite.search import carry_search, index_site
 from surveysite.validate import validate
 from surveysite.write import Manifest, check_output, write_site
 
@@ -38,6 +38,9 @@ class Project:
     """Wait for another build of the same output folder to finish, instead of failing at once."""
     site_url: str | None = None
     """Where the site is published, overriding site.yaml (a GitHub Pages build knows it)."""
+    defer_search: bool = False
+    """Keep the current output's search index in the new site, for refresh_search to update after
+    the swap (the dev server: a save shows at once, and search catches up)."""
 
     @property
     def cache_folder(self) -> Path | None:
@@ -56,6 +59,7 @@ class BuildReport:
     """Told the name of each stage as it starts (the command line draws a progress bar)."""
     site_url: str = ""
     """Where the built site will be published (the dev server serves it under this URL's path)."""
+    languages: tuple[str, ...] = ()
 
     def begin(self, stage: str) -> None:
         if self.on_stage is not None:
@@ -101,7 +105,7 @@ def prepare(
     report.timings["markdown"] = time.perf_counter() - start
     start = time.perf_counter()
     report.begin("validate")
-    site = validate(raw, summaries, site_url=project.site_url)
+    site = validate(raw, summaries, site_url=project.site_url, cache=cache)
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
@@ -153,6 +157,7 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     unchanged = functools.partial(manifest.unchanged, project.out.absolute())
     site, files = prepare(project, report, cache=cache, unchanged=unchanged)
     report.site_url = site.config.site_url
+    report.languages = site.config.languages
     start = time.perf_counter()
     # One spare tree per output folder: two outputs side by side share a cache folder.
     spare = project.cache_folder / f"previous-{project.out.absolute().name}" if project.cache_folder else None
@@ -171,6 +176,8 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
 def _search_step(project: Project, report: BuildReport, site: Site, cache: Cache) -> Callable[[Path], None] | None:
     """The search stage, run on the staging folder: bundles of unchanged languages come from the
     current output, so that an edit re-indexes only its own language."""
+    if project.defer_search:
+        return functools.partial(carry_search, project.out.absolute())
     if not project.search:
         return None
     key = cache.key("search", str(project.out.absolute()))
@@ -185,6 +192,19 @@ def _search_step(project: Project, report: BuildReport, site: Site, cache: Cache
         report.timings["search"] = time.perf_counter() - start
 
     return step
+
+
+def refresh_search(project: Project, languages: tuple[str, ...], cache: Cache) -> float:
+    """Bring the live output's search index up to date with its pages, in place, re-indexing only
+    the shards whose pages changed; returns the seconds it took. Holds the output's lock."""
+    start = time.perf_counter()
+    out = project.out.absolute()
+    key = cache.key("search", str(out))
+    with output_lock(project.out, wait=True):
+        known = cache.get(key)
+        digests = index_site(out, languages, out, known if isinstance(known, dict) else {})
+        cache.put(key, digests)  # saved with the next build's entries
+    return time.perf_counter() - start
 
 
 def check(project: Project) -> BuildReport:

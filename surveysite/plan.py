@@ -18,7 +18,17 @@ from typing import Any, NamedTuple, Protocol, cast
 from surveysite import chart, digest, timeline, urls
 from surveysite.exports import bibtex, coins, page_about_paper, survey_bibtex
 from surveysite.model import Site
-from surveysite.views import SIZE_CLASSES, BenchmarkView, Leaderboard, SiteIndex, Views, leaderboards, site_index
+from surveysite.validate import SLUG
+from surveysite.views import (
+    SIZE_CLASSES,
+    BenchmarkView,
+    Leaderboard,
+    Ref,
+    SiteIndex,
+    Views,
+    leaderboards,
+    site_index,
+)
 
 
 class Input(Protocol):
@@ -111,19 +121,24 @@ class Keys:
 
     def drawn(self, ident: str) -> list[Drawn]:
         """The benchmark's results in its view's order (views.Views._benchmark sorts the same way)."""
-        found = []
-        for slug in self.index.reporting.get(ident, ()):
-            paper = self.index.papers[slug]
+        return self._drawn.get(ident, [])
+
+    @functools.cached_property
+    def _drawn(self) -> dict[str, list[Drawn]]:
+        """Every benchmark's results, in one pass over the papers."""
+        found: dict[str, list[Drawn]] = {}
+        for paper in self.site.papers:
             models = {m.name: m for m in paper.models}
             short = paper.text("short_name", self.lang)
             for r in paper.results:
-                if r.benchmark == ident:
-                    m = models[r.model]
-                    drawn = Drawn(
-                        m.params, r.score, r.model, r.setting, slug, short, r.source, r.note, m.role, paper.date
-                    )
-                    found.append(drawn)
-        return sorted(found, key=lambda d: (d.params or 0, d.score, d.model, d.setting))
+                m = models[r.model]
+                drawn = Drawn(
+                    m.params, r.score, r.model, r.setting, paper.slug, short, r.source, r.note, m.role, paper.date
+                )
+                found.setdefault(r.benchmark, []).append(drawn)
+        for results in found.values():
+            results.sort(key=lambda d: (d.params or 0, d.score, d.model, d.setting))
+        return found
 
     def _benchmark(self, ident: str) -> bytes:
         return digest.plain((self.benchmarks[ident], tuple(self.drawn(ident))))
@@ -326,6 +341,16 @@ class Timeline:
         return timeline.build_timeline(views.listing, views.site.strings[views.lang])
 
 
+class BenchmarkLinks:
+    """A link to every benchmark page (the compare page's text without JavaScript)."""
+
+    def key(self, keys: Keys) -> Any:
+        return tuple((b.id, b.name) for b in keys.site.benchmarks if b.id in keys.index.reporting)
+
+    def value(self, views: Views) -> Any:
+        return [Ref(b.name, urls.benchmark(b.id)) for b in views.site.benchmarks if b.id in views.index.reporting]
+
+
 @dataclass(frozen=True)
 class SurveyCitation:
     def key(self, keys: Keys) -> Any:
@@ -390,6 +415,14 @@ def plan_site(site: Site, index: SiteIndex | None = None) -> Iterator[Page]:
             title=Literal(strings["benchmarks_heading"]),
         )
         yield page("timeline.html", urls.TIMELINE, timeline=Timeline(), title=Literal(strings["timeline_heading"]))
+        yield page(
+            "compare.html",
+            urls.COMPARE,
+            benchmark_refs=BenchmarkLinks(),
+            years=Literal(tuple(sorted({p.year for p in site.papers}, reverse=True))),
+            slug=Literal(SLUG.pattern),
+            title=Literal(strings["compare_heading"]),
+        )
         yield page("search.html", urls.SEARCH, listed=False, title=Literal(strings["search_heading"]))
         yield page("changes.html", urls.CHANGES, title=Literal(strings["changes_heading"]), lang_views=Listing())
         for extra in site.pages:

@@ -27,6 +27,7 @@ from surveysite.exports import (
     benchmark_exports,
     bib_exports,
     bibtex_entries,
+    compare_exports,
     papers_json,
     result_exports,
     survey_bibtex,
@@ -393,6 +394,7 @@ def _exports(planned: Planned) -> Iterator[OutputFile]:
     yield OutputFile(".nojekyll", b"")
     yield from result_exports(first, site)
     yield from benchmark_exports(first)
+    yield from compare_exports({lang: planned.views[lang].all for lang in languages})
     yield from bib_exports(bibtex_entries(site), survey_bibtex(site))
     yield papers_json(site)
     yield from schema_files(site)

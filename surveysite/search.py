@@ -58,14 +58,21 @@ def index_site(site: Path, languages: tuple[str, ...], previous: Path | None, kn
             bundles[f"{INDEX_DIR}/{lang}/{number}"] = shard
         _write_merging_entry(site / INDEX_DIR / lang, len(shards))
     digests = {bundle: _digest(site, files) for bundle, files in bundles.items()}
-    runs = []
+    in_place = previous is not None and previous.resolve() == site.resolve()
+    runs, replaced = [], []
     for bundle, files in bundles.items():
         old = previous / bundle if previous is not None else None
         if old is not None and known.get(bundle) == digests[bundle] and (old / "pagefind-entry.json").is_file():
-            _link_tree(old, site / bundle)
+            if not in_place:
+                _link_tree(old, site / bundle)
             continue
         glob = "{" + ",".join(files) + "}" if len(files) > 1 else files[0] if files else "none.html"
-        command = [str(binary), "--site", str(site), "--glob", glob, "--output-subdir", bundle, "--silent"]
+        # In place (a live site), the new bundle is written beside the old one and swapped in whole.
+        target = f"{bundle}.new" if in_place else bundle
+        if in_place:
+            shutil.rmtree(site / target, ignore_errors=True)
+            replaced.append(bundle)
+        command = [str(binary), "--site", str(site), "--glob", glob, "--output-subdir", target, "--silent"]
         runs.append(
             subprocess.Popen(
                 command,
@@ -83,9 +90,28 @@ def index_site(site: Path, languages: tuple[str, ...], previous: Path | None, kn
             problems.append(f"Pagefind failed: {detail[-1] if detail else f'exit {run.returncode}'}")
     if problems:
         raise BuildError([SourceError("pagefind", 0, 0, message) for message in problems])
+    for bundle in replaced:
+        _swap_in(site / f"{bundle}.new", site / bundle)
     for bundle in bundles:
         _normalise_entry(site / bundle / "pagefind-entry.json")
     return digests
+
+
+def _swap_in(new: Path, bundle: Path) -> None:
+    """Replace the bundle folder by `new` with two renames (the dev server's live site only: a
+    search in the moment between them finds no index and says so)."""
+    old = bundle.with_name(bundle.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if bundle.is_dir():
+        bundle.rename(old)
+    new.rename(bundle)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def carry_search(previous: Path, staging: Path) -> None:
+    """The previous site's search index, linked into the new one (refreshed after the swap)."""
+    if (previous / INDEX_DIR).is_dir():
+        _link_tree(previous / INDEX_DIR, staging / INDEX_DIR)
 
 
 def _shards(files: list[str]) -> list[list[str]]:

@@ -1,7 +1,12 @@
 """`surveysite serve`: build, serve the output with live reload, rebuild on every change.
 
-A failed rebuild keeps the last good site on disk and shows the errors in the browser instead.
-A burst of saves (an editor's "save all", a `git checkout`) gives one rebuild, not one per file.
+One build worker, a process forked before the server starts any thread, runs every build: it
+keeps the cache of parsed files, rendered Markdown and page keys in memory from build to build,
+and it may fork its own render workers safely (forking a threaded process can deadlock). The
+server's side only watches (watchfiles: file events, not polling), serves, and tells browsers to
+reload. A save shows at once: the worker swaps the new pages in with the previous search index,
+and refreshes the index behind them. A failed rebuild keeps the last good site on disk and shows
+the errors in the browser instead. A burst of saves gives one rebuild, not one per file.
 """
 
 from __future__ import annotations
@@ -9,120 +14,190 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+import multiprocessing.connection
 import os
+import signal
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from surveysite.cache import Cache
 from surveysite.errors import BuildError
-from surveysite.pipeline import Project, build
+from surveysite.pipeline import Project, build, refresh_search
+from surveysite.theme import ignored
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-Snapshot = frozenset[tuple[str, int, int]]
 
 STATUS_PATH = "/__surveysite/status"
-"""JSON {"builds": n, "ok": bool, "base": "/repo/"}: lets tests and tools see rebuilds, and where
-the site is served, without reading logs."""
-POLL_SECONDS = 0.05
-"""How often the sources are checked for changes, at most: a large survey takes a while to check,
-so the pause between checks is at least four times as long as the last check (at most a fifth of
-a core spent watching)."""
-QUIET_SECONDS = 0.1
-"""A rebuild starts once the sources have not changed for this long."""
+"""JSON {"builds": n, "searches": n, "ok": bool, "base": "/repo/"}: lets tests and tools see
+rebuilds and search refreshes, and where the site is served, without reading logs."""
+STEP_MS = 20
+"""watchfiles reports events this long after the last it saw."""
+QUIET_MS = 100
+"""A rebuild starts once the changed files have not changed again for this long."""
+
+
+class BuildWorker:
+    """The process that runs the builds, and the pipe to it: `build()` and `search()` each send
+    a request and wait for its outcome (a dict), one at a time."""
+
+    def __init__(self, project: Project) -> None:
+        ours, theirs = multiprocessing.Pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the worker: never returns
+            ours.close()
+            code = 0
+            try:
+                _work(project, theirs)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        self.pipe = ours
+
+    def _ask(self, request: str) -> dict[str, Any]:
+        self.pipe.send(request)
+        answer: dict[str, Any] = self.pipe.recv()
+        return answer
+
+    def build(self) -> dict[str, Any]:
+        return self._ask("build")
+
+    def search(self) -> dict[str, Any]:
+        return self._ask("search")
+
+    def stop(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None:
+    """Answer build and search requests until the server goes away (its end of the pipe closes)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's; it stops this process
+    cache = Cache(project.cache_folder)
+    pages = replace(project, search=False, defer_search=project.search)
+    languages: tuple[str, ...] = ()
+    while True:
+        try:
+            request = pipe.recv()
+        except (EOFError, OSError):
+            return
+        answer: dict[str, Any] = {"errors": ""}
+        try:
+            if request == "build":
+                report = build(pages, cache=cache)
+                languages = report.languages
+                answer.update(
+                    base=urlsplit(report.site_url).path or "/",
+                    rendered=report.rendered,
+                    written=report.written,
+                    seconds=report.seconds,
+                )
+            elif request == "search" and project.search and languages:
+                answer["seconds"] = refresh_search(project, languages, cache)
+        except BuildError as exc:
+            answer["errors"] = exc.report()
+        except Exception:  # a bug must not kill the server: show it, and retry on the next save
+            answer["errors"] = "internal error, please report it:\n" + traceback.format_exc()
+        pipe.send(answer)
 
 
 class DevState:
     """The outcome of the latest build, shared by the rebuild thread and the web app."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, worker: BuildWorker) -> None:
+        self.worker = worker
         self.errors = ""
         self.builds = 0
         """Builds run, the first included."""
-        self.cache = Cache(project.cache_folder)
-        """Kept in memory from build to build (and written to disk by a forked child)."""
+        self.searches = 0
+        """Search refreshes done after a build."""
         self.base = "/"
         """The path of the site's URL: the site is served there, as it will be once published."""
 
-    def rebuild(self, project: Project) -> None:
-        try:
-            report = build(project, cache=self.cache)
-            self.base = urlsplit(report.site_url).path or "/"
-        except BuildError as exc:
-            self.errors = exc.report()
-        except Exception:  # a bug must not kill the server: show it, and retry on the next save
-            self.errors = "internal error, please report it:\n" + traceback.format_exc()
-        else:
-            self.errors = ""
+    def rebuild(self) -> None:
+        answer = self.worker.build()
+        self.errors = answer["errors"]
+        self.base = answer.get("base", self.base)
         self.builds += 1
         if self.errors:
             print(f"build #{self.builds} failed:\n{self.errors}", file=sys.stderr, flush=True)
         else:
             print(
-                f"build #{self.builds}: {report.rendered} pages rendered, {report.written} files written"
-                f" in {report.seconds:.2f} s",
+                f"build #{self.builds}: {answer['rendered']} pages rendered, {answer['written']} files written"
+                f" in {answer['seconds']:.2f} s",
                 file=sys.stderr,
                 flush=True,
             )
 
+    def refresh_search(self) -> None:
+        """After a good build, behind the reload: the index catches up with the pages."""
+        if self.errors:
+            return
+        answer = self.worker.search()
+        if answer["errors"]:
+            print(f"search index not refreshed:\n{answer['errors']}", file=sys.stderr, flush=True)
+        self.searches += 1
+
     def status(self) -> bytes:
-        return json.dumps({"builds": self.builds, "ok": not self.errors, "base": self.base}).encode()
+        data = {"builds": self.builds, "searches": self.searches, "ok": not self.errors, "base": self.base}
+        return json.dumps(data).encode()
 
 
-def snapshot(folders: Iterable[Path]) -> Snapshot:
-    """Path, modification time and size of every file below `folders`: equal snapshots, no change."""
-    found = set()
-    for folder in folders:
-        for root, _dirs, files in os.walk(folder):
-            for name in files:
-                path = os.path.join(root, name)
-                try:
-                    info = os.stat(path)
-                except OSError:  # deleted while we looked: the next snapshot sees it gone
-                    continue
-                found.add((path, info.st_mtime_ns, info.st_size))
-    return frozenset(found)
+def _watched(change: object, path: str) -> bool:
+    """Editor leftovers (swap files, backups) and hidden files do not start a rebuild."""
+    return not ignored(Path(path).name)
 
 
 class Rebuilder:
-    """Polls the sources and rebuilds after each burst of changes, one rebuild at a time.
+    """Waits for file events below `folders` and rebuilds after each burst, one at a time.
 
-    A change starts a wait that lasts until the sources have been quiet for QUIET_SECONDS; changes
-    made during a rebuild are seen by the next poll and give exactly one more.
+    watchfiles reports the first events of a burst; the burst is over once the files it named
+    have not changed for QUIET_MS (watchfiles' own grouping does not wait for the repeated saves
+    of one file). Changes made during a rebuild are reported next and give exactly one more.
     """
 
-    def __init__(self, folders: Iterable[Path], rebuild: Callable[[], None], after: Callable[[], None]) -> None:
-        self.folders = tuple(folders)
-        self.rebuild = rebuild
-        self.after = after
+    def __init__(self, folders: Iterable[Path], state: DevState, reload: Callable[[], None]) -> None:
+        self.folders = tuple(str(f) for f in folders if f.is_dir())
+        self.state = state
+        self.reload = reload
         self.stop = threading.Event()
-        self.seen = snapshot(self.folders)
-        """Taken before the first build, so that no change between the two is missed."""
 
     def start(self) -> None:
         threading.Thread(target=self.run, name="rebuilder", daemon=True).start()
 
     def run(self) -> None:
-        pause = POLL_SECONDS
-        while not self.stop.wait(pause):
-            started = time.perf_counter()
-            current = snapshot(self.folders)
-            pause = max(POLL_SECONDS, 4 * (time.perf_counter() - started))
-            if current == self.seen:
-                continue
-            while not self.stop.wait(QUIET_SECONDS):
-                latest = snapshot(self.folders)
-                if latest == current:
-                    break
-                current = latest
-            self.seen = current
-            self.rebuild()
-            self.after()
+        from watchfiles import watch
+
+        for changes in watch(*self.folders, watch_filter=_watched, step=STEP_MS, stop_event=self.stop):
+            paths = sorted({path for _change, path in changes})
+            seen = _stats(paths)
+            while not self.stop.wait(QUIET_MS / 1000) and (latest := _stats(paths)) != seen:
+                seen = latest
+            self.state.rebuild()
+            self.reload()
+            self.state.refresh_search()
+
+
+def _stats(paths: list[str]) -> list[tuple[int, int] | None]:
+    found: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            found.append(None)
+        else:
+            found.append((info.st_mtime_ns, info.st_size))
+    return found
 
 
 def error_page(errors: str) -> bytes:
@@ -172,21 +247,30 @@ def make_app(out: Path, state: DevState) -> Callable[[dict[str, Any], StartRespo
 
 
 def serve(project: Project, host: str, port: int) -> None:
+    worker = BuildWorker(project)  # first: no thread exists yet in this process
+    try:
+        _serve(project, host, port, worker)
+    finally:
+        worker.stop()
+
+
+def _serve(project: Project, host: str, port: int, worker: BuildWorker) -> None:
     # Imported here so that builds do not pay for tornado.
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from livereload.watcher import Watcher
     from tornado.ioloop import IOLoop
 
-    state = DevState(project)
+    state = DevState(worker)
     loops: list[IOLoop] = []
     rebuilder = Rebuilder(
         (project.content, project.templates, project.static),
-        lambda: state.rebuild(project),
+        state,
         # From the rebuild thread to the server's loop; add_callback is the thread-safe hand-over.
         lambda: loops[0].add_callback(LiveReloadHandler.reload_waiters, "*"),
     )
-    state.rebuild(project)
+    state.rebuild()
+    state.refresh_search()
     print(f"serving the site at http://{host}:{port}{state.base} (Ctrl-C stops)", file=sys.stderr, flush=True)
 
     class Bridge(Watcher):  # type: ignore[misc]
@@ -206,4 +290,7 @@ def serve(project: Project, host: str, port: int) -> None:
     watcher = Bridge()
     watcher.watch(str(project.content))  # any task: without one, livereload would watch the working directory
     server = DevServer(app=make_app(project.out, state), watcher=watcher)
-    server.serve(host=host, port=port, debug=False, restart_delay=0)
+    try:
+        server.serve(host=host, port=port, debug=False, restart_delay=0)
+    finally:
+        rebuilder.stop.set()

@@ -12,6 +12,7 @@ TAXONOMY = "techniques/"
 CHART = "chart/"
 BENCHMARKS = "benchmarks/"
 TIMELINE = "timeline/"
+COMPARE = "compare/"
 SEARCH = "search/"
 CHANGES = "changes/"
 FEED = "feed.xml"
@@ -34,6 +35,7 @@ RESERVED = (
     "chart",
     "benchmarks",
     "timeline",
+    "compare",
     "changes",
     "assets",
     "data",
@@ -68,6 +70,23 @@ def benchmark(ident: str) -> str:
 def benchmark_file(ident: str, name: str) -> str:
     """A download of one benchmark's page: results.csv, table.tex."""
     return f"{BENCHMARKS}{ident}/{name}"
+
+
+def compare_data(slug: str) -> str:
+    """One paper's models and results for the compare page: a script (fetch() fails on file://)."""
+    return f"compare/data/{slug}.js"
+
+
+def compare_models(year: int | str) -> str:
+    """The compare page's picker for one year: its papers' models and data files. Split by year
+    so that the picker of a survey of 10,000 papers loads a year, not every model at once."""
+    return f"compare/models/{year}.js"
+
+
+def compare_model(slug: str, model: str) -> str:
+    """A model's id in the compare page's address (compare/?m=<id>): its paper's slug, '~', its
+    name. Stable while neither changes; a slug has no '~', so the first one splits the two."""
+    return f"{slug}~{model}"
 
 
 def page(slug: str) -> str:

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from surveysite import fields, urls
+from surveysite.cache import Cache
+from surveysite.digest import digest as digest_of
+from surveysite.digest import plain as plain_digest
 from surveysite.errors import BuildError, SourceError, did_you_mean
 from surveysite.figures import Figure
 from surveysite.figures import inspect as inspect_figure
@@ -190,10 +193,17 @@ def _kind(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else f"'{value}'"
 
 
-def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None, site_url: str | None = None) -> Site:
+def validate(
+    raw: RawContent,
+    rendered: Mapping[str, Summary] | None = None,
+    site_url: str | None = None,
+    cache: Cache | None = None,
+) -> Site:
     """Check everything, then build the Site; raise BuildError listing every problem.
 
     `rendered` maps Markdown bodies to their rendering, done beforehand (cached, in parallel).
+    With a cache, a paper whose front matter passed in an earlier build, in the same context
+    (languages, taxonomy, benchmarks, the survey's slugs), is not checked again.
     """
     errors: list[SourceError] = list(raw.errors)
     known = rendered or {}
@@ -214,7 +224,7 @@ def validate(raw: RawContent, rendered: Mapping[str, Summary] | None = None, sit
     techniques = _declared_ids(raw.taxonomy.data, "groups", "techniques")
     bench_by_id = {b.id: b for b in benchmarks}
     known_benchmarks = _declared_ids(raw.benchmarks.data, "benchmarks")
-    papers = _papers(raw.papers, languages, techniques, bench_by_id, known_benchmarks, errors, render)
+    papers = _papers(raw.papers, languages, techniques, bench_by_id, known_benchmarks, errors, render, cache)
     pages = _pages(raw.pages, languages, errors, render)
     if errors or config is None:
         raise BuildError(errors)
@@ -539,13 +549,29 @@ def _papers(
     known_benchmarks: set[str] | None,
     errors: list[SourceError],
     render: Callable[[str], Summary] = render_markdown,
+    cache: Cache | None = None,
 ) -> list[Paper]:
     main, translations = _split(files, languages, errors, "paper")
     papers = []
+    slugs = set(main)
+    # What a paper's validation depends on besides its own front matter: a file whose front
+    # matter and context are those of an earlier build that accepted it is not checked again.
+    context = Cache.key(
+        "paper-context",
+        plain_digest((languages, tuple(sorted(techniques or ())), tuple(sorted(known_benchmarks or ())))),
+        digest_of(sorted(benchmarks.items())),
+        plain_digest(tuple(sorted(slugs))),
+    )
     for slug, doc in main.items():
         if doc.data is None:
             continue
-        paper = _paper(slug, doc, languages, techniques, benchmarks, known_benchmarks, errors, set(main))
+        key = Cache.key("paper", context, slug, doc.path, doc.digest) if cache is not None else ""
+        paper = cache.get(key) if cache is not None else None
+        if paper is None:
+            before = len(errors)
+            paper = _paper(slug, doc, languages, techniques, benchmarks, known_benchmarks, errors, slugs)
+            if cache is not None and paper is not None and len(errors) == before:
+                cache.put(key, paper)
         extra = translations.get(slug, {})
         translated: dict[str, Text] = {}
         summaries = {languages[0]: _body(doc, render, errors)}

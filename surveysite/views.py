@@ -82,6 +82,8 @@ class ResultView:
     paper: Ref
     date: str = ""
     """The paper's first-version month, "YYYY-MM" ("" when unknown): when the result became known."""
+    model_id: str = ""
+    """The model's id on the compare page (urls.compare_model), for its checkbox."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,9 @@ class PaperView:
     related: tuple[Ref, ...] = ()
     previous: Ref | None = None
     next: Ref | None = None
+    compare: tuple[str, ...] = ()
+    """Names of the models the index's checkbox puts on the compare page: the proposed ones (every
+    model when none is proposed). With the slug, each makes a compare id (urls.compare_model)."""
 
     @property
     def contents(self) -> tuple[ContentsEntry, ...]:
@@ -546,6 +551,7 @@ class Views:
                 role=params[r.model].role,
                 paper=self.ref(slug),
                 date=paper.date,
+                model_id=urls.compare_model(paper.slug, r.model),
             )
             for r in paper.results
         )
@@ -588,6 +594,7 @@ class Views:
             related=tuple(self.ref(s) for s in self.index.related[slug]),
             previous=self.ref(papers[index - 1].slug) if index > 0 else None,
             next=self.ref(papers[index + 1].slug) if index + 1 < len(papers) else None,
+            compare=tuple(m.name for m in paper.proposed or paper.models),
         )
 
     def _benchmark(self, ident: str) -> BenchmarkView | None:

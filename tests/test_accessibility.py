@@ -28,6 +28,8 @@ PAGES = [
     "benchmarks/",
     "benchmarks/gsm8k/",
     "timeline/",
+    "compare/",
+    "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5&m=flan-t5~Flan-T5-XL",
     "no/such/page/",
 ]
 
@@ -78,6 +80,9 @@ def test_axe_finds_no_violations(served: str, browser: Any, lang: str, scheme: s
             page.wait_for_selector(".search-results a")
         if forced:
             assert page.evaluate("() => document.documentElement.dataset.theme") == scheme.removeprefix("forced-")
+        if "compare/?" in path:  # axe sees the comparison drawn, both tables filled
+            page.wait_for_selector("table[data-shared] tbody tr")
+            page.wait_for_selector("table[data-single] tbody tr")
         problems += [f"{lang}{path}: {v}" for v in _axe(page)]
     context.close()
     assert not problems, "\n".join(problems)
@@ -97,11 +102,15 @@ def _focus_ring(page: Any) -> dict[str, Any]:
     )
 
 
-@pytest.mark.parametrize("path", ["", "papers/tinyllama/", "chart/", "timeline/"])
+@pytest.mark.parametrize(
+    "path", ["", "papers/tinyllama/", "chart/", "timeline/", "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5"]
+)
 def test_every_control_is_reachable_by_keyboard_and_visibly_focused(served: str, browser: Any, path: str) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(served + path)
+    if "compare/?" in path:
+        page.wait_for_selector("table[data-shared] tbody tr")
     focusable = page.evaluate(
         """() => [...document.querySelectorAll('a[href], button, input, select, [tabindex="0"]')]
            .filter(e => !e.disabled && e.getClientRects().length > 0 && !e.closest('[hidden], details:not([open])'))

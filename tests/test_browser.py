@@ -20,6 +20,8 @@ PAGES = [
     "zh/",
     "zh/papers/beta/",
     "techniques/distillation/",
+    "compare/?m=alpha~Alpha-1B&m=beta~Beta-60M",
+    "zh/benchmarks/mmlu/",
 ]
 
 

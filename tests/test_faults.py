@@ -141,21 +141,25 @@ def test_the_dev_server_respects_the_lock(sites: tuple[Path, Path], tmp_path: Pa
     """`serve` rebuilds through the same lock: a rebuild waits while a build holds it."""
     import threading
 
-    from surveysite.serve import DevState
+    from surveysite.serve import BuildWorker, DevState
     from tests.conftest import project
 
     small, _large = sites
     out = tmp_path / "_site"
-    state = DevState(project(small, out))
-    with output_lock(out):
-        worker = threading.Thread(target=state.rebuild, args=(project(small, out),))
-        worker.start()
-        worker.join(1.0)
-        assert worker.is_alive(), "the rebuild did not wait for the lock"
-        assert not out.exists()
-    worker.join(30)
-    assert state.builds == 1 and not state.errors
-    assert (out / "index.html").is_file()
+    builder = BuildWorker(project(small, out))
+    try:
+        state = DevState(builder)
+        with output_lock(out):
+            worker = threading.Thread(target=state.rebuild)
+            worker.start()
+            worker.join(1.0)
+            assert worker.is_alive(), "the rebuild did not wait for the lock"
+            assert not out.exists()
+        worker.join(30)
+        assert state.builds == 1 and not state.errors
+        assert (out / "index.html").is_file()
+    finally:
+        builder.stop()
 
 
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

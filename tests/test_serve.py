@@ -134,3 +134,27 @@ def test_browser_reloads_itself_on_error_and_on_fix(tmp_path: Path) -> None:
         page.wait_for_selector("#build-errors", timeout=10_000)  # no navigation by the test
         paper.write_text(good.replace("Beta has no Chinese", "Beta, fixed, has no Chinese"))
         page.wait_for_selector("text=Beta, fixed", timeout=10_000)
+
+
+def _searches(base: str) -> int:
+    return int(json.loads(_get(urljoin(base, "/__surveysite/status"))[1])["searches"])
+
+
+def test_a_save_shows_at_once_and_search_catches_up(tmp_path: Path) -> None:
+    """The build worker swaps the pages in with the previous index, then refreshes the index."""
+    from tests.browser import chromium
+    from tests.test_search import SEARCH
+
+    content = make_content(tmp_path)
+    paper = content / "papers" / "beta.md"
+    with _server(content, tmp_path / "_site") as base, chromium() as browser:
+        assert _wait(lambda: _searches(base) == 1), "no index after the first build"
+        page = browser.new_page()
+        page.goto(base + "search/")
+        assert "/repo/papers/beta/" not in page.evaluate(SEARCH, "axolotl")
+        paper.write_text(paper.read_text().replace("Beta has no Chinese", "Beta, an axolotl, has no Chinese"))
+        assert _wait(lambda: "axolotl" in _get(base + "papers/beta/")[1]), "the save did not show"
+        assert _wait(lambda: _searches(base) == 2), "the index was not refreshed"
+        page.goto(base + "search/")
+        assert page.evaluate(SEARCH, "axolotl")[0] == "/repo/papers/beta/"
+        assert _builds(base) == 2

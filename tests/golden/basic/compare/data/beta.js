@@ -1,0 +1,1 @@
+surveysiteCompare.paper({"models":[{"name":"Beta-60M","params":60000000,"role":"proposed","size":"60M"}],"name":{"en":"Beta","zh":"Beta"},"path":"papers/beta/","results":[{"benchmark":"mmlu","benchmark_name":"MMLU","benchmark_path":"benchmarks/mmlu/","model":"Beta-60M","note":"","score":25.1,"setting":"0-shot","source":"Section 4.1","text":"25.1"}],"slug":"beta"});
