@@ -27,7 +27,14 @@ PAPER_FIELDS: tuple[Field, ...] = (
     Field("short_name", "text", True, "Name used in tables, charts and links.", translatable=True),
     Field("authors", "texts", True, "Every author, in the paper's order."),
     Field("year", "year", True, "Year of the first version (the first arXiv version for preprints)."),
-    Field("date", "month", False, 'Month of the first version, "2024-01"; else from a new-style arXiv id.'),
+    Field(
+        "date",
+        "month",
+        False,
+        'Month of the first version, "2024-01"; else from a new-style arXiv id. It orders `timeline/`, and a'
+        " benchmark page's score-over-time chart places the paper's results at this month (a paper without"
+        " one is left off both charts, and named under them).",
+    ),
     Field("venue", "text", True, 'Where it was published: "NeurIPS 2023", "arXiv preprint", a model release.'),
     Field("arxiv", "arxiv", False, 'arXiv id, quoted ("2401.02385"); abstract, PDF and DOI derive from it.'),
     Field("doi", "doi", False, "The venue's DOI; without one, the arXiv DOI is used."),
@@ -41,7 +48,12 @@ PAPER_FIELDS: tuple[Field, ...] = (
     Field("links", "links", False, "URLs by kind: abstract, pdf, code, weights, project."),
     Field("license", "text", False, "Licence of the released code or weights, if stated."),
     Field("techniques", "techniques", True, "Technique ids from taxonomy.yaml."),
-    Field("builds_on", "slugs", False, "Slugs of earlier papers of the survey that this paper says it builds on."),
+    Field(
+        "builds_on",
+        "slugs",
+        False,
+        "Slugs of earlier papers of the survey that this paper says it builds on (the lineage graph).",
+    ),
     Field("history", "history", False, "Dated changes to the page, `{date, change}`, shown on it and in the feeds."),
     Field("models", "models", True, "Models proposed and compared: `{name, params, tokens, role}`."),
     Field("results", "results", False, "Scores: `{model, benchmark, setting, score, source, note}`."),

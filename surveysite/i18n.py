@@ -149,6 +149,53 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_reported": "not reported",
         "report_error": "Report an error",
         "feed_change": "Changed: {paper}",
+        "nav_timeline": "Timeline",
+        "timeline_heading": "Timeline",
+        "timeline_intro": (
+            "The survey's papers by the month of their first version, newest first; how the size of the"
+            " models they propose changed over time; and which papers build on which."
+        ),
+        "timeline_by_month": "Papers by first version",
+        "month_unknown": "month not known",
+        "month_year": "{month} {year}",
+        "month_1": "January",
+        "month_2": "February",
+        "month_3": "March",
+        "month_4": "April",
+        "month_5": "May",
+        "month_6": "June",
+        "month_7": "July",
+        "month_8": "August",
+        "month_9": "September",
+        "month_10": "October",
+        "month_11": "November",
+        "month_12": "December",
+        "timeline_sizes_heading": "Model size over time",
+        "timeline_sizes_intro": (
+            "One point per proposed model of known size, at the month of its paper's first version;"
+            " each point opens the paper's page. Parameters are on a log scale."
+        ),
+        "timeline_chart_title": "Parameters of proposed models by month of first version",
+        "timeline_chart_desc": (
+            "Models: {count}; papers: {papers}; from {first} to {last}; parameters {size_low} to {size_high}."
+        ),
+        "timeline_undated": "Not in the chart, because the month of the first version is not known:",
+        "timeline_no_points": "No proposed model has both a known size and a known month.",
+        "timeline_data": "The chart's data as a table",
+        "lineage_heading": "Lineage",
+        "lineage_intro": (
+            "Papers of the survey that build on another paper of the survey, in columns by the month of"
+            " their first version, earliest on the left. Each box opens the paper's page."
+        ),
+        "lineage_legend": "An arrow runs from a paper to a later paper that builds on it.",
+        "lineage_title": "Which papers of the survey build on which",
+        "lineage_desc": (
+            "{papers} papers and {links} links, left to right by month of first version;"
+            " the list after the graph gives every link."
+        ),
+        "lineage_list": "The same links as a list",
+        "lineage_builds_on": "builds on",
+        "list_separator": ", ",
         "compare_heading": "Compare models",
         "compare_intro": (
             "Put two or more models side by side: their sizes, and their scores on the benchmarks they share."
@@ -319,6 +366,48 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_reported": "未报告",
         "report_error": "报告错误",
         "feed_change": "修订：{paper}",
+        "nav_timeline": "时间线",
+        "timeline_heading": "时间线",
+        "timeline_intro": (
+            "按首个版本的月份排列本综述的论文（最新的在前）；"
+            "所提出模型的规模如何随时间变化；以及哪些论文建立在哪些论文之上。"
+        ),
+        "timeline_by_month": "按首个版本排列的论文",
+        "month_unknown": "月份不详",
+        "month_year": "{year}年{month}",
+        "month_1": "1月",
+        "month_2": "2月",
+        "month_3": "3月",
+        "month_4": "4月",
+        "month_5": "5月",
+        "month_6": "6月",
+        "month_7": "7月",
+        "month_8": "8月",
+        "month_9": "9月",
+        "month_10": "10月",
+        "month_11": "11月",
+        "month_12": "12月",
+        "timeline_sizes_heading": "模型规模随时间的变化",
+        "timeline_sizes_intro": (
+            "每个点是一个已知规模、由论文提出的模型，横轴是论文首个版本的月份；点击即可打开论文页面。参数量为对数刻度。"
+        ),
+        "timeline_chart_title": "论文提出的模型的参数量（按首个版本月份）",
+        "timeline_chart_desc": (
+            "共 {count} 个模型，来自 {papers} 篇论文；时间从{first}到{last}；参数量 {size_low} 至 {size_high}。"
+        ),
+        "timeline_undated": "以下论文首个版本的月份不详，未绘入图中：",
+        "timeline_no_points": "没有同时已知规模和月份的论文提出的模型。",
+        "timeline_data": "以表格形式查看图中数据",
+        "lineage_heading": "传承关系",
+        "lineage_intro": (
+            "本综述中建立在另一篇综述论文之上的论文，按首个版本的月份分列，最早的在左。点击方框即可打开论文页面。"
+        ),
+        "lineage_legend": "箭头从一篇论文指向以它为基础的后续论文。",
+        "lineage_title": "本综述中论文之间的继承关系",
+        "lineage_desc": "共 {papers} 篇论文、{links} 条关系，按首个版本月份从左到右排列；图后的列表给出全部关系。",
+        "lineage_list": "以列表形式查看这些关系",
+        "lineage_builds_on": "建立在以下论文之上：",
+        "list_separator": "、",
         "compare_heading": "模型对比",
         "compare_intro": (
             "把两个或更多模型并排比较：它们的规模，以及在共同基准上的得分。"

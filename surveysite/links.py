@@ -12,6 +12,7 @@ from surveysite.errors import SourceError, closest, did_you_mean
 from surveysite.figures import FOLDER, Figure
 from surveysite.load import ContentFile
 from surveysite.model import Benchmark, Page, Paper, Summary, TechniqueGroup
+from surveysite.timeline import page_anchors
 
 PAPER_SECTIONS = ("summary", "model-list", "results-tables", "in-context", "history", "cite", "related")
 """Ids the paper template gives its sections."""
@@ -23,6 +24,7 @@ def site_targets(
 ) -> dict[str, set[str]]:
     """Every linkable path (no language prefix, no trailing slash) and the anchor ids it has."""
     groups = tuple(groups)
+    papers = tuple(papers)
 
     def key(path: str) -> str:
         return path.rstrip("/")
@@ -33,6 +35,7 @@ def site_targets(
         key(urls.CHART): {b.id for b in benchmarks},
         key(urls.CHANGES): set(),
         key(urls.BENCHMARKS): set(),
+        key(urls.TIMELINE): page_anchors(papers),
         key(urls.COMPARE): set(),
         key(urls.SEARCH): set(),
     }

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, Protocol, cast
 
-from surveysite import chart, digest, urls
+from surveysite import chart, digest, timeline, urls
 from surveysite.exports import bibtex, coins, page_about_paper, survey_bibtex
 from surveysite.model import Site
 from surveysite.validate import SLUG
@@ -331,6 +331,16 @@ class BenchmarkRows:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """The timeline page: every paper's month, name, proposed sizes, tldr and builds_on (front matter)."""
+
+    def key(self, keys: Keys) -> Any:
+        return keys.everything
+
+    def value(self, views: Views) -> Any:
+        return timeline.build_timeline(views.listing, views.site.strings[views.lang])
+
+
 class BenchmarkLinks:
     """A link to every benchmark page (the compare page's text without JavaScript)."""
 
@@ -404,6 +414,7 @@ def plan_site(site: Site, index: SiteIndex | None = None) -> Iterator[Page]:
             size_classes=Literal(tuple(ident for ident, _low, _high in SIZE_CLASSES)),
             title=Literal(strings["benchmarks_heading"]),
         )
+        yield page("timeline.html", urls.TIMELINE, timeline=Timeline(), title=Literal(strings["timeline_heading"]))
         yield page(
             "compare.html",
             urls.COMPARE,

@@ -19,7 +19,7 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from surveysite import chart, digest, urls
+from surveysite import chart, digest, timeline, urls
 from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError, display_path
 from surveysite.exports import (
@@ -282,6 +282,13 @@ def render_page(planned: Planned, page: Page) -> str:
     def history_legend(bench: BenchmarkView, setting: str) -> Markup:
         return Markup(chart.render_history_legend(bench, setting=setting, class_names=class_names))
 
+    def svg_timeline(view: timeline.TimelineView) -> Markup:
+        # The timeline module escapes every string it writes, as the chart module does.
+        return Markup(timeline.render_size_chart(view, link))
+
+    def svg_lineage(view: timeline.TimelineView) -> Markup:
+        return Markup(timeline.render_lineage(view, link))
+
     alternates = [(other, config.site_url + lang_prefix(site, other) + path) for other in config.languages]
     return planned.env.get_template(page.template).render(
         lang=lang,
@@ -297,6 +304,8 @@ def render_page(planned: Planned, page: Page) -> str:
         legend=legend,
         history_chart=history_chart,
         history_legend=history_legend,
+        svg_timeline=svg_timeline,
+        svg_lineage=svg_lineage,
         prose=prose,
         settings_of=chart.settings_of,
         home=prefix,

@@ -11,6 +11,7 @@ INDEX = ""
 TAXONOMY = "techniques/"
 CHART = "chart/"
 BENCHMARKS = "benchmarks/"
+TIMELINE = "timeline/"
 COMPARE = "compare/"
 SEARCH = "search/"
 CHANGES = "changes/"
@@ -33,6 +34,7 @@ RESERVED = (
     "techniques",
     "chart",
     "benchmarks",
+    "timeline",
     "compare",
     "changes",
     "assets",

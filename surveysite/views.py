@@ -219,6 +219,8 @@ class PaperView:
     verified: dt.date | None
     added: dt.date | None
     doi: str = ""
+    date: str = ""
+    """Month of the first version, "YYYY-MM" ("" when unknown): the timeline's order."""
     builds_on: tuple[Ref, ...] = ()
     built_on_by: tuple[Ref, ...] = ()
     """Papers of the survey that say they build on this one."""
@@ -584,6 +586,7 @@ class Views:
             verified=paper.verified,
             added=paper.added,
             doi=paper.doi,
+            date=paper.date,
             builds_on=tuple(self.ref(s) for s in paper.builds_on),
             built_on_by=tuple(self.ref(s) for s in self.index.built_on_by.get(slug, ())),
             history=tuple(ChangeView(c.date, c.change[lang], self.ref(slug)) for c in paper.history),

@@ -27,6 +27,7 @@ PAGES = [
     "papers/pet/",
     "benchmarks/",
     "benchmarks/gsm8k/",
+    "timeline/",
     "compare/",
     "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5&m=flan-t5~Flan-T5-XL",
     "no/such/page/",
@@ -91,8 +92,8 @@ def _focus_ring(page: Any) -> dict[str, Any]:
     return dict(
         page.evaluate(
             """() => { const e = document.activeElement; const s = getComputedStyle(e);
-            // A chart point shows focus by a thicker, accent-coloured marker instead of an outline.
-            const marker = e instanceof SVGElement ? e.querySelector('.point') : null;
+            // A chart point or a lineage box shows focus by a thicker stroke instead of an outline.
+            const marker = e instanceof SVGElement ? e.querySelector('.point') || e.querySelector('rect') : null;
             const ring = marker ? parseFloat(getComputedStyle(marker).strokeWidth) >= 3
                                 : s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
             return {tag: e.tagName, text: (e.textContent || e.value || '').trim().slice(0, 40),
@@ -102,7 +103,7 @@ def _focus_ring(page: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "path", ["", "papers/tinyllama/", "chart/", "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5"]
+    "path", ["", "papers/tinyllama/", "chart/", "timeline/", "compare/?m=tinyllama~TinyLlama&m=phi-1-5~phi-1.5"]
 )
 def test_every_control_is_reachable_by_keyboard_and_visibly_focused(served: str, browser: Any, path: str) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])

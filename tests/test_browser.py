@@ -16,6 +16,7 @@ PAGES = [
     "papers/alpha/",
     "techniques/",
     "chart/",
+    "timeline/",
     "zh/",
     "zh/papers/beta/",
     "techniques/distillation/",

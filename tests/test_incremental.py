@@ -70,6 +70,11 @@ def _page_edit(src: Path) -> None:
     _replace(about, "\n---\n", "\n---\n\nAn added sentence.\n")
 
 
+def _strings_edit(src: Path) -> None:
+    (src / "content/i18n").mkdir(exist_ok=True)
+    (src / "content/i18n/en.yaml").write_text('nav_timeline: "History"\n', encoding="utf-8")
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "body": _body_edit,
     "score": _score_edit,
@@ -82,6 +87,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "template": _template_edit,
     "base template": _base_template_edit,
     "free page": _page_edit,
+    "strings": _strings_edit,
 }
 
 
@@ -107,7 +113,7 @@ def test_a_rebuild_after_an_edit_equals_a_build_from_scratch(src: Path, tmp_path
     build(_project(src, scratch, cache=False))
     assert tree(out) == tree(scratch)
     assert report.rendered + report.kept == sum(1 for _ in scratch.rglob("*.html"))
-    if edit in ("base template", "site"):
+    if edit in ("base template", "site", "strings"):
         assert report.kept < report.rendered
     elif edit == "template":  # paper.html: the paper pages alone use it
         assert report.rendered == sum(1 for _ in scratch.glob("**/papers/*/index.html"))

@@ -19,6 +19,7 @@ def test_pages_exist(basic_site: Path) -> None:
         "techniques/index.html",
         "techniques/distillation/index.html",
         "chart/index.html",
+        "timeline/index.html",
         "about/index.html",
         "404.html",
         ".nojekyll",
