@@ -24,6 +24,7 @@ from surveysite.views import (
     BenchmarkView,
     Leaderboard,
     Ref,
+    ResultView,
     SiteIndex,
     Views,
     leaderboards,
@@ -201,9 +202,8 @@ class ChartsOf:
         return keys.charts(self.slug)
 
     def value(self, views: Views) -> Any:
-        own = urls.paper(self.slug)
         benches = [b for ident in _site_order(views, charted(views.index, self.slug)) if (b := views.benchmark(ident))]
-        return tuple(_compact(views, b, own) for b in benches)
+        return tuple(_compact(views, b, self.slug) for b in benches)
 
 
 def _site_order(views: Views, idents: list[str]) -> list[str]:
@@ -211,15 +211,17 @@ def _site_order(views: Views, idents: list[str]) -> list[str]:
     return [b.id for b in views.site.benchmarks if b.id in wanted]
 
 
-def _compact(views: Views, bench: BenchmarkView, own: str) -> BenchmarkView:
-    """The benchmark with the results a paper page's small chart draws (the frontier once a benchmark)."""
+def _compact(views: Views, bench: BenchmarkView, slug: str) -> BenchmarkView:
+    """The benchmark with the results a paper page's small chart draws: the paper's own and the
+    frontier (found once a benchmark, so that paper pages stay linear in the survey's size)."""
     known = views.derived.get(("frontier", bench.id))
     if known is None:
-        known = views.derived[("frontier", bench.id)] = {
-            id(r) for r in chart.compact_frontier(bench.results, bench.higher_is_better)
-        }
-    ids = cast(set[int], known)
-    kept = [r for r in bench.results if r.paper.path == own or id(r) in ids]
+        known = views.derived[("frontier", bench.id)] = tuple(
+            chart.compact_frontier(bench.results, bench.higher_is_better)
+        )
+    frontier = cast(tuple[ResultView, ...], known)
+    own = [r for r in views.results(slug) if r.benchmark_id == bench.id]
+    kept = {id(r): r for r in (*own, *frontier)}.values()  # the views' own objects: one of each
     ordered = sorted(kept, key=lambda r: (r.params or 0, r.score, r.paper.path, r.model))
     return replace(bench, results=tuple(ordered))
 
