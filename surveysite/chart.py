@@ -12,8 +12,8 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Protocol, TypeVar
@@ -70,6 +70,8 @@ Box = tuple[float, float, float, float]
 _LABEL_ASCENT = 0.75
 """Share of line_height above the baseline; the rest is below it (descenders)."""
 _LABEL_MAX_CHARS = 24
+_LABEL_CELL = 32.0
+"""Side of the grid cells label placement indexes boxes by (about a short label's width)."""
 _LABEL_CHAR_WIDTH = 6.6
 """Average advance of chart.css's 10.5px label font, bold included, with a little to spare."""
 
@@ -259,7 +261,21 @@ def place_labels(
     an obstacle (e.g. a data point) or leave the [0, width] x [0, height] area. Dropping is the point:
     a crowded chart stays readable and every point keeps its tooltip.
     """
-    placed: list[Box] = []
+    # Boxes by the grid cells they cover, so that a candidate is tested against its neighbours
+    # only: linear in the number of points, where testing every box was quadratic.
+    grid: dict[tuple[int, int], list[Box]] = defaultdict(list)
+
+    def cells(box: Box) -> Iterator[tuple[int, int]]:
+        for cx in range(math.floor(box[0] / _LABEL_CELL), math.floor(box[2] / _LABEL_CELL) + 1):
+            for cy in range(math.floor(box[1] / _LABEL_CELL), math.floor(box[3] / _LABEL_CELL) + 1):
+                yield cx, cy
+
+    def add(box: Box) -> None:
+        for cell in cells(box):
+            grid[cell].append(box)
+
+    for obstacle in obstacles:
+        add(obstacle)
     result: list[tuple[float, float, str] | None] = []
     below_centre = (1 - _LABEL_ASCENT) * line_height
     for x, y, text in anchors:
@@ -278,8 +294,8 @@ def place_labels(
         for lx, ly in candidates:
             box = label_box(lx, ly, text, char_width, line_height)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
-            if inside and not any(_overlaps(box, other) for other in (*placed, *obstacles)):
-                placed.append(box)
+            if inside and not any(_overlaps(box, other) for cell in cells(box) for other in grid.get(cell, ())):
+                add(box)
                 choice = (lx, ly, text)
                 break
         result.append(choice)
