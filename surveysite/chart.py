@@ -70,8 +70,8 @@ Box = tuple[float, float, float, float]
 _LABEL_ASCENT = 0.75
 """Share of line_height above the baseline; the rest is below it (descenders)."""
 _LABEL_MAX_CHARS = 24
-_LABEL_CHAR_WIDTH = 6.6
-"""Average advance of chart.css's 10.5px label font, bold included, with a little to spare."""
+_LABEL_CHAR_WIDTH = 7.6
+"""Average advance of chart.css's 12px label font, bold included, with a little to spare."""
 
 
 @dataclass(frozen=True)
