@@ -152,7 +152,8 @@ def main() -> None:
         site = args.site
         if site is None:
             site = Path(tmp) / "site"
-            subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(site)], cwd=ROOT, check=True)
+            build = [sys.executable, str(ROOT / "build.py"), "--out", str(site)]
+            subprocess.run(build, cwd=ROOT, stdout=sys.stderr, check=True)
         pages = []
         for lang in args.lang.split(","):
             prefix = "" if lang == "en" else f"{lang}/"
