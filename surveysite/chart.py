@@ -72,8 +72,8 @@ _LABEL_ASCENT = 0.75
 _LABEL_MAX_CHARS = 24
 _LABEL_CELL = 32.0
 """Side of the grid cells label placement indexes boxes by (about a short label's width)."""
-_LABEL_CHAR_WIDTH = 6.6
-"""Average advance of chart.css's 10.5px label font, bold included, with a little to spare."""
+_LABEL_CHAR_WIDTH = 7.6
+"""Average advance of chart.css's 12px label font, bold included, with a little to spare."""
 
 
 @dataclass(frozen=True)

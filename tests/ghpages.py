@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,8 +10,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# What GitHub Pages sends gzipped to a browser that accepts it.
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
-def _handler(root: Path, prefix: str) -> type[SimpleHTTPRequestHandler]:
+
+def _handler(root: Path, prefix: str, compress: bool) -> type[SimpleHTTPRequestHandler]:
     class Handler(SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -34,6 +38,11 @@ def _handler(root: Path, prefix: str) -> type[SimpleHTTPRequestHandler]:
         def _send(self, status: int, body: bytes, kind: str) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
+            if compress and kind.startswith(_COMPRESSIBLE):
+                self.send_header("Vary", "Accept-Encoding")
+                if "gzip" in self.headers.get("Accept-Encoding", ""):
+                    body = gzip.compress(body, mtime=0)
+                    self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -51,9 +60,10 @@ def _exact_case(root: Path, path: Path) -> bool:
 
 
 @contextmanager
-def serve_pages(root: Path, prefix: str = "/repo/") -> Iterator[str]:
-    """Serve `root` at http://127.0.0.1:<port><prefix>; yields that base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(root, prefix))
+def serve_pages(root: Path, prefix: str = "/repo/", compress: bool = False) -> Iterator[str]:
+    """Serve `root` at http://127.0.0.1:<port><prefix>; yields that base URL. `compress` gzips text
+    for clients that accept it, as GitHub Pages does (Lighthouse's transfer sizes depend on it)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(root, prefix, compress))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
