@@ -53,6 +53,7 @@ class Cache:
         """Values of the previous build of this process, known without asking the file."""
         self.used: dict[str, Any] = {}
         self.new: set[str] = set()
+        self.touched: set[str] = set()
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # a forked worker: SQLite connections must not cross a fork
@@ -97,6 +98,11 @@ class Cache:
             self.used[key] = value
         return value
 
+    def touch(self, key: str) -> None:
+        """Keep the entry (as if this build had used it) without reading it."""
+        if self.folder is not None:
+            self.touched.add(key)
+
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:  # without a folder nothing is saved: hold nothing in memory
             self.used[key] = value
@@ -107,16 +113,17 @@ class Cache:
         the next build of this process starts from what this one used. (`background` is kept
         for callers: a save writes only the new entries, so it never stalls a dev server.)"""
         used, new, self.old, self.used, self.new = self.used, self.new, self.used, {}, set()
+        touched, self.touched = self.touched, set()
         if self.folder is None or self.path is None:
             return
         try:
-            self._write(used, new)
+            self._write(used, new, touched)
         except (OSError, sqlite3.Error) as exc:  # the site is already in place: only speed is lost
             error = os_error(exc) if isinstance(exc, OSError) else None
             where = error.path if error else str(self.path)
             print(f"{where}: warning: build cache not saved ({error.message if error else exc})", file=sys.stderr)
 
-    def _write(self, used: dict[str, Any], new: set[str]) -> None:
+    def _write(self, used: dict[str, Any], new: set[str], touched: set[str]) -> None:
         assert self.folder is not None and self.path is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in (*self.folder.glob("content-*.pickle"), *self.folder.glob("cache-*.sqlite")):
@@ -125,8 +132,9 @@ class Cache:
         if self._db is None:
             self._db = sqlite3.connect(self.path, timeout=30)
         db = self._db
-        # No fsync per build: a cache lost in a power cut is only a slower build (a damaged file is dropped).
-        db.execute("PRAGMA journal_mode = WAL")
+        # No fsync per build: a cache lost in a power cut is only a slower build (a damaged file is
+        # dropped). The default rollback journal, removed after each build, not a write-ahead log
+        # that would keep megabytes beside the cache.
         db.execute("PRAGMA synchronous = OFF")
         with db:
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, build INTEGER)")
@@ -136,5 +144,6 @@ class Cache:
             db.execute("INSERT INTO builds VALUES (?)", (number,))
             rows = ((k, pickle.dumps(used[k], protocol=pickle.HIGHEST_PROTOCOL), number) for k in sorted(new))
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-            db.executemany("UPDATE entries SET build = ? WHERE key = ?", ((number, k) for k in used if k not in new))
+            kept = (touched | used.keys()) - new
+            db.executemany("UPDATE entries SET build = ? WHERE key = ?", ((number, k) for k in sorted(kept)))
             db.execute("DELETE FROM entries WHERE build <= ?", (number - KEEP_BUILDS,))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError, display_path
-from surveysite.source import MAX_FILE_BYTES, RawDocument, load_markdown, load_yaml_file
+from surveysite.source import MAX_FILE_BYTES, Key, RawDocument, load_markdown, load_yaml_file
 
 SURVEY_FILES = ("site.yaml", "taxonomy.yaml", "benchmarks.yaml")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)?")
@@ -63,6 +63,40 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith("~")
 
 
+class _Positions:
+    """A cached document's position tables, read from the cache when an error first needs them
+    (or, if the cache no longer has them, from the file parsed again)."""
+
+    def __init__(self, cache: Cache, key: str, parse: Callable[[], RawDocument]) -> None:
+        self.cache, self.key, self.parse = cache, key, parse
+        self.tables: tuple[Mapping[Key, tuple[int, int]], Mapping[Key, tuple[int, int]]] | None = None
+
+    def get(self) -> tuple[Mapping[Key, tuple[int, int]], Mapping[Key, tuple[int, int]]]:
+        if self.tables is None:
+            found = self.cache.get(self.key)
+            if found is None:
+                doc = self.parse()
+                found = (doc.values, doc.keys)
+            self.tables = found
+        return self.tables
+
+
+class _Table(Mapping[Key, tuple[int, int]]):
+    """RawDocument.values or .keys of a cached document, loaded on first use."""
+
+    def __init__(self, positions: _Positions, which: int) -> None:
+        self.positions, self.which = positions, which
+
+    def __getitem__(self, key: Key) -> tuple[int, int]:
+        return self.positions.get()[self.which][key]
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.positions.get()[self.which])
+
+    def __len__(self) -> int:
+        return len(self.positions.get()[self.which])
+
+
 def load_content(root: Path, cache: Cache | None = None) -> RawContent:
     """Read site.yaml, taxonomy.yaml, benchmarks.yaml, papers/*.md and pages/*.md.
 
@@ -85,8 +119,14 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             doc: RawDocument | None = cache.get(key)
             if doc is None:
                 doc = loader(path, display)
-                cache.put(key, doc)
-            return doc
+                # The positions of every value, kept apart: only an error needs them, and they are
+                # most of what unpickling a document would cost.
+                cache.put(key, replace(doc, values={}, keys={}))
+                cache.put(key + ":positions", (doc.values, doc.keys))
+                return doc
+            cache.touch(key + ":positions")
+            positions = _Positions(cache, key + ":positions", lambda: loader(path, display))
+            return replace(doc, values=_Table(positions, 0), keys=_Table(positions, 1))
 
         return load
 

@@ -53,8 +53,11 @@ def output_lock(out: Path, *, wait: bool = True) -> Iterator[None]:
             if not _same_file(fd, path):
                 continue  # released and removed while we waited: lock the new one
             held = True
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            try:  # who holds it, for the message of a build that waits: nothing depends on it
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            except OSError:  # a full disk: the build goes on, and its write stage says so
+                pass
             yield
             return
         finally:

@@ -84,8 +84,9 @@ class Keys:
         self.paper = functools.cache(self._paper)
         self.benchmark = functools.cache(self._benchmark)
         self.frontier = functools.cache(self._frontier)
+        self.ref = functools.cache(self._ref)
 
-    def ref(self, slug: str) -> tuple[str, str]:
+    def _ref(self, slug: str) -> tuple[str, str]:
         return slug, self.index.papers[slug].text("short_name", self.lang)
 
     @functools.cached_property
@@ -116,8 +117,10 @@ class Keys:
             tuple(self.techniques[t] for t in paper.techniques),
             tuple(self.benchmarks[b] for b in dict.fromkeys(r.benchmark for r in paper.results)),
         )
-        # Every field of the summary (plain values), so that a field added to Summary is covered.
-        shown = (*(getattr(summary, f.name) for f in dataclasses.fields(summary)), translated, index > 0)
+        # Every field of the summary (plain values), so that a field added to Summary is covered;
+        # the HTML by its digest (repr would copy and escape every body again).
+        fields = [getattr(summary, f.name) for f in dataclasses.fields(summary)]
+        shown = (*(digest.of_bytes(v.encode()) if isinstance(v, str) else v for v in fields), translated, index > 0)
         return digest.plain((paper.digest, shown, tuple(self.ref(s) for s in others), named))
 
     def drawn(self, ident: str) -> list[Drawn]:

@@ -188,5 +188,9 @@ def _die_with_parent() -> None:
 
 def _normalise_entry(entry: Path) -> None:
     """Pagefind lists languages in hash-map order; sorted keys make two builds byte-identical."""
-    data = json.loads(entry.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+    except ValueError:  # Pagefind exits 0 having written an empty file when the disk is full
+        message = f"Pagefind wrote a damaged index ({entry.name} is not JSON); is the disk full?"
+        raise BuildError([SourceError("pagefind", 0, 0, message)]) from None
     entry.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -40,9 +41,9 @@ class RawDocument:
     """Markdown after the front matter ('' for YAML files)."""
     body_line: int
     """1-based line of the body's first line in the file."""
-    values: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    values: Mapping[Key, tuple[int, int]] = field(default_factory=dict)
     """(line, column) of each value, 1-based."""
-    keys: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    keys: Mapping[Key, tuple[int, int]] = field(default_factory=dict)
     """(line, column) of each mapping key, 1-based."""
     digest: bytes = b""
     """Of the YAML text (the front matter, for a Markdown file): equal digests, equal data."""
@@ -213,6 +214,8 @@ def _bad_scalar(root: yaml.Node, exc: Exception, display: str, offset: int) -> S
 def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceError]) -> None:
     """Record the position of every key and value; report duplicate keys, aliases and deep nesting."""
     seen: set[int] = set()
+    values = cast(dict[Key, tuple[int, int]], doc.values)  # a new document's own, fresh dicts
+    keys = cast(dict[Key, tuple[int, int]], doc.keys)
     stack: list[tuple[yaml.Node, Key]] = [(root, ())]
     while stack:
         node, key = stack.pop()
@@ -227,7 +230,7 @@ def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceErr
             )
             continue
         seen.add(id(node))
-        doc.values[key] = position
+        values[key] = position
         if isinstance(node, yaml.ScalarNode) and (control := CONTROL.search(node.value)):
             # Raw control bytes were refused when the file was read: this one is a YAML escape ("\0").
             errors.append(SourceError(doc.path, *position, control_message(control.group())))
@@ -257,7 +260,7 @@ def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceErr
                     )
                 else:
                     names[name] = where[0]
-                    doc.keys[child] = where
+                    keys[child] = where
                 stack.append((value_node, child))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(((item, (*key, index)) for index, item in enumerate(node.value)))

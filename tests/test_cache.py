@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from surveysite import parallel
 from surveysite.cache import FOLDER
+from surveysite.errors import BuildError
 from surveysite.pipeline import build
 from tests.conftest import make_content, project, tree
 
@@ -82,3 +84,18 @@ def test_unchanged_files_are_linked_not_rewritten(tmp_path: Path) -> None:
     third = build(project(content, out))
     assert (out / "papers" / "beta" / "index.html").read_text() != "edited by hand"
     assert third.written >= 1
+
+
+def test_an_error_in_an_unchanged_cached_file_has_its_position(tmp_path: Path) -> None:
+    """Cached documents carry their position tables lazily: an error that a change elsewhere
+    causes in an unchanged file (a technique removed from the taxonomy) is still placed exactly."""
+    content = make_content(tmp_path)
+    build(project(content, tmp_path / "_site"))
+    taxonomy = content / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace("id: distillation", "id: distilling"))
+    with pytest.raises(BuildError) as warm:
+        build(project(content, tmp_path / "_site"))
+    with pytest.raises(BuildError) as cold:
+        build(replace(project(content, tmp_path / "cold"), cache=False))
+    assert warm.value.report() == cold.value.report()
+    assert "papers/alpha.md:" in warm.value.report() and "unknown technique 'distillation'" in warm.value.report()
