@@ -13,7 +13,7 @@ import hashlib
 import struct
 from collections.abc import Iterable
 from importlib.metadata import version
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 SIZE = 16
@@ -70,6 +70,8 @@ def _encode(value: Any, out: Any) -> None:
             _encode(item, out)
     elif isinstance(value, (dt.date, dt.datetime)):
         _encode(value.isoformat(), out)
+    elif isinstance(value, PurePath):
+        _encode(value.as_posix(), out)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         name = type(value).__qualname__.encode()
         out(b"c" + struct.pack("<I", len(name)) + name)

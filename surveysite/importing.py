@@ -31,7 +31,7 @@ from surveysite.cache import FOLDER
 from surveysite.errors import did_you_mean, display_path
 from surveysite.scaffold import PaperFacts, first_ids, paper_text
 from surveysite.source import RawDocument
-from surveysite.validate import ARXIV, DOI, SLUG, URL
+from surveysite.validate import ARXIV, DOI, SLUG, URL, arxiv_month
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 API_ENV = "SURVEYSITE_ARXIV_API"
@@ -167,7 +167,13 @@ def entry_facts(entry: Mapping[str, str], source: str, today: dt.date) -> PaperF
     if year is None:
         year = today.year
         notes.append("The entry gives no year: replace this one with the year of the first version.")
-    elif arxiv and venue != "arXiv preprint":
+    venue_year = ""
+    first = arxiv_month(arxiv) if year is not None and arxiv else ""
+    if year is not None and first and int(first[:4]) != year:
+        # `year` is the first version's, which the arXiv id dates; the entry's year is the venue's.
+        venue_year, year = str(year), int(first[:4])
+        notes.append(f"year is the first arXiv version's ({first}); the entry's year is kept as venue_year.")
+    elif year is not None and arxiv and venue != "arXiv preprint":
         notes.append("year is the venue's: if the first arXiv version is older, give its year, and this as venue_year.")
     doi = _doi(entry.get("doi", ""))
     url = entry.get("url", "").strip()
@@ -183,6 +189,7 @@ def entry_facts(entry: Mapping[str, str], source: str, today: dt.date) -> PaperF
         volume=latex_to_text(entry.get("volume", "")) if journal else "",
         number=latex_to_text(entry.get("number", "")) if journal else "",
         pages=latex_to_text(entry.get("pages", "")) if journal else "",
+        venue_year=venue_year,
         abstract=url if URL.fullmatch(url) and not arxiv else "",
         notes=tuple(notes),
     )

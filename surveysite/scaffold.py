@@ -37,7 +37,7 @@ venue: {venue}
 {volume}
 {number}
 {pages}
-# venue_year: 2024
+{venue_year}
 # One sentence in your own words, shown in lists and link previews.
 tldr: What the paper shows, in one sentence.
 # Date the paper joined the survey, and date its facts were last checked.
@@ -99,6 +99,7 @@ class PaperFacts:
     volume: str = ""
     number: str = ""
     pages: str = ""
+    venue_year: str = ""
     abstract: str = ""
     """A link to the paper's page, for a paper without an arXiv id (which gives one itself)."""
     notes: tuple[str, ...] = ()
@@ -111,6 +112,7 @@ _EXAMPLES = {
     "volume": '"25"',
     "number": '"70"',
     "pages": '"1–53"',
+    "venue_year": "2024",
 }
 """The commented example written for an optional fact that is not known."""
 
@@ -142,6 +144,7 @@ def paper_text(
         volume=optional("volume"),
         number=optional("number"),
         pages=optional("pages"),
+        venue_year=optional("venue_year").replace('"', ""),
         abstract=f"  abstract: {yaml_scalar(facts.abstract)}\n" if facts.abstract else "",
         today=today.isoformat(),
         technique=technique,

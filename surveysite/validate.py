@@ -645,7 +645,7 @@ def _paper(
     venue_year = c.get(data, ("venue_year",), c.integer, None)
     if venue_year is not None and year is not None and venue_year < year:
         c.error(("venue_year",), f"'venue_year' {venue_year} is before 'year' {year}, the year of the first version")
-    date = c.get(data, ("date",), lambda k, v: _month(c, k, v), "") or _arxiv_month(arxiv)
+    date = c.get(data, ("date",), lambda k, v: _month(c, k, v), "") or arxiv_month(arxiv)
     if date and year is not None and int(date[:4]) != year:
         where = ("date",) if "date" in data else ("arxiv",)
         c.error(
@@ -747,7 +747,7 @@ def _month(c: Checker, key: Key, value: Any) -> str | None:
     return text
 
 
-def _arxiv_month(arxiv: str) -> str:
+def arxiv_month(arxiv: str) -> str:
     """Month of an arXiv id's first version: new-style ids begin YYMM (from 0704, April 2007)."""
     match = re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}(?:v\d+)?", arxiv) or re.fullmatch(
         r"[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}(?:v\d+)?", arxiv

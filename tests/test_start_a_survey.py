@@ -106,7 +106,7 @@ def _check_serve(cwd: Path, env: dict[str, str]) -> None:
             if code == 200:
                 status = json.loads(body)
         # Previewed under the path of site_url (site.yaml's, here), as once deployed.
-        assert status == {"builds": 1, "ok": True, "base": f"/{SURVEY}/"}
+        assert status == {"builds": 1, "searches": 1, "ok": True, "base": f"/{SURVEY}/"}
         code, headers, _ = _get(port, "/")
         assert (code, headers.get("Location")) == (302, f"/{SURVEY}/")
         code, _, page = _get(port, f"/{SURVEY}/")
