@@ -3,7 +3,7 @@
 
 import sys
 
-from surveysite.cli import main
+from surveysite import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -2,4 +2,28 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+from types import FrameType
+
 __version__ = "0.1.0"
+
+INTERRUPTED = "interrupted; the previous site is unchanged"
+
+
+def run() -> int:
+    """The command line, with Ctrl-C and SIGTERM answered from the first moment: a signal that
+    comes while the modules are still being imported (before `cli.main` installs its own
+    handling) ends the command with the same one line, not a traceback or a bare signal death."""
+
+    def terminated(signum: int, _frame: FrameType | None) -> None:
+        print(INTERRUPTED, file=sys.stderr)
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        from surveysite.cli import main
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+    return main()

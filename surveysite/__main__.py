@@ -2,6 +2,6 @@
 
 import sys
 
-from surveysite.cli import main
+from surveysite import run
 
-sys.exit(main())
+sys.exit(run())

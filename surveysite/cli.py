@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from surveysite import importing
+from surveysite import INTERRUPTED, importing
 from surveysite.errors import BuildError, SourceError, display_path, os_error
 from surveysite.importing import API_ENV, OnlineWarning
 from surveysite.pipeline import BuildReport, Project, build, check
@@ -128,15 +128,15 @@ def main(argv: list[str] | None = None) -> int:
         wait=not getattr(args, "no_wait", False),
         site_url=args.site_url,
     )
-    if args.command != "serve":  # a dev server stopped by SIGTERM simply dies, as it did before: its
-        signal.signal(signal.SIGTERM, _terminate)  # rebuilds are as safe against that as against SIGKILL
+    # A dev server stopped by SIGTERM simply dies: its rebuilds are as safe against that as against SIGKILL.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL if args.command == "serve" else _terminate)
     try:
         return _run(args, project)
     except KeyboardInterrupt:
-        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except Terminated:
-        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 143
 
 
