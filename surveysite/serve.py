@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -159,11 +160,12 @@ def _watched(change: object, path: str) -> bool:
 
 
 class Rebuilder:
-    """Waits for file events below `folders` and rebuilds after each burst, one at a time.
+    """Waits for file events below `folders` and rebuilds, one build at a time.
 
-    watchfiles reports the first events of a burst; the burst is over once the files it named
-    have not changed for QUIET_MS (watchfiles' own grouping does not wait for the repeated saves
-    of one file). Changes made during a rebuild are reported next and give exactly one more.
+    A save after a quiet spell is built at once (nothing to wait for); events that follow closely
+    on a build or on other events are a burst (an editor's "save all", a `git checkout`), built
+    once it is over: once the files it named have not changed for QUIET_MS (watchfiles' own
+    grouping does not wait for the repeated saves of one file). So a burst gives one or two builds.
     """
 
     def __init__(self, folders: Iterable[Path], state: DevState, reload: Callable[[], None]) -> None:
@@ -178,14 +180,22 @@ class Rebuilder:
     def run(self) -> None:
         from watchfiles import watch
 
+        busy_until = 0.0
+        read: dict[str, tuple[int, int] | None] = {}
+        """What the last build read: each changed file's (mtime, size) just before it started."""
         for changes in watch(*self.folders, watch_filter=_watched, step=STEP_MS, stop_event=self.stop):
             paths = sorted({path for _change, path in changes})
-            seen = _stats(paths)
-            while not self.stop.wait(QUIET_MS / 1000) and (latest := _stats(paths)) != seen:
-                seen = latest
+            if all(path in read and read[path] == stat for path, stat in zip(paths, _stats(paths), strict=True)):
+                continue  # events of saves that the last build already read
+            if time.monotonic() - busy_until < QUIET_MS / 1000:  # part of a burst: wait for its end
+                seen = _stats(paths)
+                while not self.stop.wait(QUIET_MS / 1000) and (latest := _stats(paths)) != seen:
+                    seen = latest
+            read = dict(zip(paths, _stats(paths), strict=True))
             self.state.rebuild()
             self.reload()
             self.state.refresh_search()
+            busy_until = time.monotonic()
 
 
 def _stats(paths: list[str]) -> list[tuple[int, int] | None]:
