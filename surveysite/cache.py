@@ -41,18 +41,24 @@ def _code_version() -> str:
 class Cache:
     """Get-or-compute by key; `save` writes what this build made and marks what it used.
 
-    Values read or made stay in memory until the next save, and those of the last build after
-    it: a dev server, which passes one Cache to every rebuild, reads each entry from disk once."""
+    A value is pickled when it is put, so that a large build does not hold every parsed file
+    and rendering as objects until the end. A `resident` cache (the dev server's, passed to every
+    rebuild) also keeps the values of the last build in memory, reading each entry from disk once."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, *, resident: bool = False) -> None:
         self.folder = folder
         self.path = folder / f"cache-{_code_version()}.sqlite" if folder else None
+        self.resident = resident
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self.old: dict[str, Any] = {}
-        """Values of the previous build of this process, known without asking the file."""
+        """Values of the previous build of this process, known without asking the file (resident)."""
         self.used: dict[str, Any] = {}
-        self.new: set[str] = set()
+        """Values this build read or made (resident)."""
+        self.seen: set[str] = set()
+        """Keys this build read or made."""
+        self.made: dict[str, bytes] = {}
+        """Entries this build made, pickled."""
         self.touched: set[str] = set()
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -86,7 +92,7 @@ class Cache:
     def get(self, key: str) -> Any | None:
         if key in self.used:
             return self.used[key]
-        value = self.old.get(key)
+        value = pickle.loads(self.made[key]) if key in self.made else self.old.get(key)
         if value is None and (db := self._connect()) is not None:
             try:
                 row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
@@ -95,8 +101,13 @@ class Cache:
                 self._drop()
                 value = None
         if value is not None:
-            self.used[key] = value
+            self._keep(key, value)
         return value
+
+    def _keep(self, key: str, value: Any) -> None:
+        self.seen.add(key)
+        if self.resident:
+            self.used[key] = value
 
     def touch(self, key: str) -> None:
         """Keep the entry (as if this build had used it) without reading it."""
@@ -105,25 +116,24 @@ class Cache:
 
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:  # without a folder nothing is saved: hold nothing in memory
-            self.used[key] = value
-            self.new.add(key)
+            self.made[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._keep(key, value)
 
-    def save(self, *, background: bool = False) -> None:
+    def save(self) -> None:
         """Write the entries this build made, mark those it used, delete the long unused ones;
-        the next build of this process starts from what this one used. (`background` is kept
-        for callers: a save writes only the new entries, so it never stalls a dev server.)"""
-        used, new, self.old, self.used, self.new = self.used, self.new, self.used, {}, set()
-        touched, self.touched = self.touched, set()
+        a resident cache's next build starts from the values this one used."""
+        made, kept = self.made, (self.seen | self.touched) - self.made.keys()
+        self.old, self.used, self.seen, self.made, self.touched = self.used, {}, set(), {}, set()
         if self.folder is None or self.path is None:
             return
         try:
-            self._write(used, new, touched)
+            self._write(made, kept)
         except (OSError, sqlite3.Error) as exc:  # the site is already in place: only speed is lost
             error = os_error(exc) if isinstance(exc, OSError) else None
             where = error.path if error else str(self.path)
             print(f"{where}: warning: build cache not saved ({error.message if error else exc})", file=sys.stderr)
 
-    def _write(self, used: dict[str, Any], new: set[str], touched: set[str]) -> None:
+    def _write(self, made: dict[str, bytes], kept: set[str]) -> None:
         assert self.folder is not None and self.path is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in (*self.folder.glob("content-*.pickle"), *self.folder.glob("cache-*.sqlite")):
@@ -142,8 +152,7 @@ class Cache:
             number = (db.execute("SELECT max(number) FROM builds").fetchone()[0] or 0) + 1
             db.execute("DELETE FROM builds")
             db.execute("INSERT INTO builds VALUES (?)", (number,))
-            rows = ((k, pickle.dumps(used[k], protocol=pickle.HIGHEST_PROTOCOL), number) for k in sorted(new))
+            rows = ((key, made[key], number) for key in sorted(made))
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-            kept = (touched | used.keys()) - new
             db.executemany("UPDATE entries SET build = ? WHERE key = ?", ((number, k) for k in sorted(kept)))
             db.execute("DELETE FROM entries WHERE build <= ?", (number - KEEP_BUILDS,))

@@ -149,7 +149,6 @@ def build(project: Project, report: BuildReport | None = None, cache: Cache | No
 def _build(project: Project, report: BuildReport | None, cache: Cache | None) -> BuildReport:
     report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
-    given = cache is not None
     cache = cache if cache is not None else Cache(project.cache_folder)
     manifest_key = cache.key("manifest", str(project.out.absolute()))
     manifest = cache.get(manifest_key)
@@ -167,7 +166,7 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     )
     report.begin("write")
     cache.put(manifest_key, manifest)
-    cache.save(background=given)
+    cache.save()
     elapsed = time.perf_counter() - start
     report.timings["write"] = elapsed - report.timings["render"] - report.timings.get("search", 0.0)
     return report

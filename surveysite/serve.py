@@ -84,7 +84,7 @@ class BuildWorker:
 def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None:
     """Answer build and search requests until the server goes away (its end of the pipe closes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's; it stops this process
-    cache = Cache(project.cache_folder)
+    cache = Cache(project.cache_folder, resident=True)
     pages = replace(project, search=False, defer_search=project.search)
     languages: tuple[str, ...] = ()
     while True:
