@@ -346,6 +346,7 @@ class Timeline:
         return timeline.build_timeline(views.listing, views.site.strings[views.lang])
 
 
+@dataclass(frozen=True)
 class BenchmarkLinks:
     """A link to every benchmark page (the compare page's text without JavaScript)."""
 

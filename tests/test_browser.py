@@ -174,6 +174,8 @@ def test_colour_scheme_switch_by_keyboard_is_remembered_without_a_flash(browser:
         # Kept on reload, on another page and on the 404 page (at depth), from before the first paint.
         for path in ("papers/alpha/", "zh/techniques/", "no/such/page/"):
             page.goto(base + path)
+            # The first frame's callback can run after the load event on a small page: wait for it.
+            page.wait_for_function("() => window.__scheme && window.__scheme.frame")
             recorded = page.evaluate("() => window.__scheme")
             expected = {"theme": "dark", "scheme": "dark"}
             assert recorded == {"frame": expected, "ready": expected}, path
