@@ -299,3 +299,10 @@ def test_without_javascript_the_page_explains_and_links_to_benchmarks(browser: A
     page.goto(served + "benchmarks/hellaswag/")
     assert page.locator("input[type=checkbox]").count() == 0
     context.close()
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "compare/")
+    text = page.evaluate("""() => window.surveysiteCompare.csv([["=HYPERLINK(1)", "+x", "-1.5", "@a", "a,b", 42]])""")
+    assert text == "'=HYPERLINK(1),'+x,-1.5,'@a,\"a,b\",42\n"

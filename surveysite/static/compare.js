@@ -5,11 +5,13 @@
   "use strict";
   var fileMode = location.protocol === "file:";
 
-  // RFC 4180 quoting: a field with a comma, quote or line break is quoted, its quotes doubled.
+  // RFC 4180 quoting: a field with a comma, quote or line break is quoted, its quotes doubled. A
+  // text that a spreadsheet would run as a formula (=, +, -, @ first; not a number) gets a leading '.
   function csv(rows) {
     return rows.map(function (row) {
       return row.map(function (value) {
         var text = value === null || value === undefined ? "" : String(value);
+        if (/^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text)) text = "'" + text;
         return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
       }).join(",");
     }).join("\n") + "\n";
@@ -114,7 +116,6 @@
   // the picker loads one year's models at a time.
   var page = document.querySelector("[data-compare-page]");
   if (!page) return;
-  page.hidden = false;
   var lang = page.getAttribute("data-lang");
   var home = page.getAttribute("data-home");
   var slugPattern = new RegExp(page.getAttribute("data-slug"));
