@@ -106,17 +106,18 @@ class Manifest:
         found = set()
         for path, key in keys.items():
             entry = self.entries.get(path)
-            if entry is not None and entry[1] == key and _intact(out / path, entry):
+            if entry is not None and entry[1] == key and _intact(out / path, entry) is not None:
                 found.add(path)
         return found
 
 
-def _intact(file: Path, entry: Entry) -> bool:
+def _intact(file: Path, entry: Entry) -> os.stat_result | None:
+    """The file's stat when it is still as the entry describes it (size, mtime, inode), else None."""
     try:
         stat = file.stat()
     except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == entry[2:]
+        return None
+    return stat if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == entry[2:] else None
 
 
 def _link(old: Path, new: Path) -> bool:
@@ -170,15 +171,16 @@ def write_site(
             else:
                 digest = hashlib.blake2b(file.data, digest_size=16).digest()
             there = reused.get(file.path)
-            if there is None or there[0] != digest or not _intact(target, there):
+            stat = _intact(target, there) if there is not None and there[0] == digest else None
+            if stat is None:  # not already in the staging tree (the spare one) as it should be
                 _remove(target)
-                same = current is not None and current[0] == digest and _intact(out / file.path, current)
+                same = current is not None and current[0] == digest and _intact(out / file.path, current) is not None
                 if not (same and _link(out / file.path, target)):
                     if isinstance(file, Kept):
                         raise BuildError([SourceError(display_path(out / file.path), 0, 0, _VANISHED)])
                     target.write_bytes(file.data)
                     written += 1
-            stat = target.stat()
+                stat = target.stat()
             entries[file.path] = (digest, file.key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
         for path in sorted(reused.keys() - entries.keys()):
             _remove(staging / path)
