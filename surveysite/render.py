@@ -38,7 +38,7 @@ from surveysite.markdown import pygments_css
 from surveysite.model import Site
 from surveysite.offsite import offsite_loads
 from surveysite.output import Kept, OutputFile
-from surveysite.parallel import parallel_iter
+from surveysite.parallel import parallel_iter, parallel_map
 from surveysite.plan import Keys, Page, plan_site
 from surveysite.schema import schema_files
 from surveysite.theme import ignored, template_folders
@@ -165,19 +165,37 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     # the figures; the rest of the taxonomy and the benchmarks are in the keys of the pages showing them.
     base = digest.digest(_code_digest(), config, site.strings, site.figures, [(p.slug, p.title) for p in site.pages])
     keys = {lang: Keys(site, lang, index) for lang in config.languages}
-    pages = []
-    for page in plan_site(site, index):
+    planned = list(plan_site(site, index))
+    for template in dict.fromkeys(page.template for page in planned):
         try:
-            env.get_template(page.template)  # compiled here, once, rather than in every worker
+            env.get_template(template)  # compiled here, once, rather than in every worker
         except jinja2.TemplateError as exc:
             raise BuildError([_template_error(exc, templates)]) from exc
-        inputs = tuple((name, value.key(keys[page.lang])) for name, value in page.inputs)
-        key = digest.plain((base, sources(page.template), page.template, page.path, page.lang, page.absolute, inputs))
-        pages.append((page, _file_path(lang_prefix(site, page.lang) + page.path), key))
+        sources(template)  # and its sources digested, with their references cached
+
+    def keyed(chunk: list[Page]) -> list[bytes]:
+        found = []
+        for page in chunk:
+            inputs = tuple((name, value.key(keys[page.lang])) for name, value in page.inputs)
+            where = (page.template, page.path, page.lang, page.absolute)
+            found.append(digest.plain((base, sources(page.template), *where, inputs)))
+        return found
+
+    # Large sites key their pages on every core, in chunks (one result a chunk through the pipes).
+    chunks = [planned[start : start + _KEY_CHUNK] for start in range(0, len(planned), _KEY_CHUNK)]
+    page_keys = [key for found in parallel_map(keyed, chunks) for key in found]
+    pages = [
+        (page, _file_path(lang_prefix(site, page.lang) + page.path), key)
+        for page, key in zip(planned, page_keys, strict=True)
+    ]
     exports_key = digest.digest(base, keys[config.languages[0]].everything)
     known = cache.get(cache.key("exports", exports_key))
     views = {lang: Views(site, lang, index) for lang in config.languages}
     return Planned(site, templates, env, tuple(pages), exports_key, tuple(known or ()), views)
+
+
+_KEY_CHUNK = 50
+"""Pages keyed per task: parallel_map forks for 200 tasks or more, i.e. from 10,000 pages."""
 
 
 def _related(site: Site, cache: Cache) -> dict[str, tuple[str, ...]]:
