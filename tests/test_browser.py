@@ -219,6 +219,7 @@ def test_colour_scheme_switch_without_storage_and_from_the_file_system(browser: 
     page.goto((basic_site / "index.html").as_uri())
     page.check("[data-theme-switch] input[value=dark]")
     page.click("text=Alpha")
+    page.wait_for_load_state()  # the click returns once the navigation commits, before theme.js ran
     assert page.url.endswith("/papers/alpha/index.html")
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     page.close()
