@@ -23,7 +23,8 @@ def run() -> int:
     signal.signal(signal.SIGTERM, terminated)
     try:
         from surveysite.cli import main
-    except KeyboardInterrupt:
+
+        return main()
+    except KeyboardInterrupt:  # before main's own handling, or escaped from it
         print(INTERRUPTED, file=sys.stderr)
         return 130
-    return main()

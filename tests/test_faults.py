@@ -184,7 +184,7 @@ def test_interrupted_build_says_one_line(sites: tuple[Path, Path], tmp_path: Pat
         if process.returncode == 0:  # finished before the signal: put the old site back and go on
             assert _run(small, out).returncode == 0
             continue
-        assert process.returncode == status
+        assert process.returncode == status, (delay, stderr[-2000:])
         assert stderr == "interrupted; the previous site is unchanged\n"
         assert stdout == ""
         assert tree(out) == before
