@@ -54,13 +54,18 @@ def parallel_iter(function: Callable[[Any], T], items: Sequence[Any]) -> Iterato
             signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
             try:
                 pid = os.fork()
-                if pid == 0:  # the worker: never returns
-                    os.close(read)
-                    _work(function, items, k, workers, write)
+                if pid == 0:  # the worker: never returns, whatever happens
+                    try:
+                        # A signal the parent caught just before the fork is still due in this copy
+                        # of it: raised here, it must end the worker, not run the parent's handling.
+                        os.close(read)
+                        _work(function, items, k, workers, write)
+                    finally:
+                        os._exit(1)
+                os.close(write)
+                children.append((pid, os.fdopen(read, "rb")))  # recorded before a signal can interrupt
             finally:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-            os.close(write)
-            children.append((pid, os.fdopen(read, "rb")))
         for index in range(len(items)):
             failed, payload = _receive(children[index % workers][1])
             if failed:
