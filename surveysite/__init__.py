@@ -28,3 +28,8 @@ def run() -> int:
     except KeyboardInterrupt:  # before main's own handling, or escaped from it
         print(INTERRUPTED, file=sys.stderr)
         return 130
+    finally:
+        # The command is over and has said how: a signal while Python shuts down (which first
+        # restores the default handlers) would only turn that status into a silent signal death.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
