@@ -557,13 +557,17 @@ def _axes(
     text: Mapping[str, str],
     x_ticks: Sequence[tuple[float, str]] | None = None,
     minor: Sequence[float] | None = None,
+    y_ticks: Sequence[tuple[float, str]] | None = None,
+    y_minor: Sequence[float] = (),
 ) -> list[str]:
-    """Grid, axes, tick labels and titles; x ticks default to the log scale's decades (and 2x, 5x minors)."""
+    """Grid, axes, tick labels and titles; x ticks default to the log scale's decades (and 2x, 5x
+    minors), y ticks to the frame's linear step (the timeline gives log ones for both)."""
     top, bottom, left, right = _num(frame.top), _num(frame.bottom), _num(frame.left), _num(frame.right)
     if x_ticks is None:
         x_ticks = log_ticks(frame.x_low, frame.x_high)
         minor = _minor_log_ticks(frame.x_low, frame.x_high)
-    y_ticks = _ticks_with_step(frame.y_low, frame.y_high, frame.y_step)
+    if y_ticks is None:
+        y_ticks = _ticks_with_step(frame.y_low, frame.y_high, frame.y_step)
     out = ['<g class="grid">']
     for value in minor or ():
         x = _num(frame.x(value))
@@ -571,6 +575,9 @@ def _axes(
     for value, _ in x_ticks:
         x = _num(frame.x(value))
         out.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>')
+    for value in y_minor:
+        y = _num(frame.y(value))
+        out.append(f'<line class="minor" x1="{left}" y1="{y}" x2="{right}" y2="{y}"/>')
     for value, _ in y_ticks:
         y = _num(frame.y(value))
         out.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}"/>')

@@ -31,6 +31,9 @@ from surveysite.chart import (
     text_width,
     year_ticks,
 )
+from surveysite.chart import (
+    _axes as chart_axes,
+)
 from surveysite.model import Paper
 from surveysite.sizes import format_count
 from surveysite.views import LanguageViews, PaperView, Ref
@@ -256,43 +259,11 @@ def render_size_chart(view: TimelineView, link: Callable[[str], str]) -> str:
 
 
 def _axes(frame: SizeTimeFrame, text: Mapping[str, str]) -> list[str]:
-    top, bottom, left, right = _num(frame.top), _num(frame.bottom), _num(frame.left), _num(frame.right)
+    """chart's axes with year ticks across and log ticks of parameters up."""
+    titles = {**text, "x_title": text["first_version"], "y_title": text["params"]}
     x_ticks = year_ticks(frame.x_low, frame.x_high)
     y_ticks = log_ticks(frame.y_low, frame.y_high)
-    out = ['<g class="grid">']
-    for value in _minor_log_ticks(frame.y_low, frame.y_high):
-        y = _num(frame.y(value))
-        out.append(f'<line class="minor" x1="{left}" y1="{y}" x2="{right}" y2="{y}"/>')
-    for value, _ in y_ticks:
-        y = _num(frame.y(value))
-        out.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}"/>')
-    for value, _ in x_ticks:
-        x = _num(frame.x(value))
-        out.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>')
-    out.append("</g>")
-    out.append('<g class="axes">')
-    out.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>')
-    out.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{bottom}"/>')
-    for value, label in x_ticks:
-        out.append(
-            f'<text class="tick-label x-tick" x="{_num(frame.x(value))}" y="{_num(frame.bottom + 16)}" '
-            f'text-anchor="middle">{_esc(label)}</text>'
-        )
-    for value, label in y_ticks:
-        out.append(
-            f'<text class="tick-label y-tick" x="{_num(frame.left - 6)}" y="{_num(frame.y(value) + 3.5)}" '
-            f'text-anchor="end">{_esc(label)}</text>'
-        )
-    out.append(
-        f'<text class="axis-title x-title" x="{_num((frame.left + frame.right) / 2)}" '
-        f'y="{_num(frame.height - 8)}" text-anchor="middle">{_esc(text["first_version"])}</text>'
-    )
-    out.append(
-        f'<text class="axis-title y-title" transform="translate(14 {_num((frame.top + frame.bottom) / 2)}) '
-        f'rotate(-90)" text-anchor="middle">{_esc(text["params"])}</text>'
-    )
-    out.append("</g>")
-    return out
+    return chart_axes(frame, FULL, titles, x_ticks, (), y_ticks, _minor_log_ticks(frame.y_low, frame.y_high))
 
 
 def _labels(points: Sequence[SizePoint], frame: SizeTimeFrame) -> list[str]:
