@@ -16,7 +16,6 @@ import os
 import pickle
 import sqlite3
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +27,10 @@ KEEP_BUILDS = 3
 """An entry unused for this many builds is deleted (two outputs may share one cache folder)."""
 
 
-def code_digest(modules: Iterable[str], packages: Iterable[str]) -> str:
-    return digest.code(modules, packages)
-
-
 def _code_version() -> str:
     modules = ("source.py", "markdown.py", "model.py", "validate.py", "fields.py", "cache.py", "write.py")
     packages = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments", "pyyaml", "jinja2")
-    return code_digest(modules, packages)[:16]
+    return digest.code(modules, packages)[:16]
 
 
 class Cache:
