@@ -172,13 +172,21 @@ class TreeSampler(threading.Thread):
             self.done.wait(SAMPLE_SECONDS)
 
 
+USER_ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""The environment the tools run in: Python as installed for a user, writing and reading its
+compiled modules (a sandbox that sets PYTHONDONTWRITEBYTECODE would charge every surveysite and
+Pelican run for compiling them again, which no user's build pays)."""
+
+
 def measure(command: list[str], cwd: Path, timeout: float) -> Run:
     """Run `command`, timing it and tracking memory; a build over `timeout` seconds is killed."""
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
         # A new session lets a timeout kill the whole tree, worker processes included.
-        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=output, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=output, stderr=output, start_new_session=True, env=USER_ENVIRONMENT
+        )
         sampler = TreeSampler(process.pid)
         sampler.start()
         timed_out = threading.Event()

@@ -9,19 +9,27 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import html
 import io
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
-from xml.sax.saxutils import escape as xml_escape
 
 from surveysite import urls
 from surveysite.chart import settings_of
 from surveysite.model import Paper, Site
 from surveysite.output import OutputFile
 from surveysite.views import LanguageViews, leaderboards
+
+
+def xml_escape(text: str, *, quotes: bool = False) -> str:
+    """&, < and > escaped, and " too with `quotes`: xml.sax.saxutils.escape, without its module,
+    which imports urllib.request and with it a twentieth of a no-op rebuild's start-up."""
+    escaped = html.escape(text, quote=False)
+    return escaped.replace('"', "&quot;") if quotes else escaped
+
 
 _BIB_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _BIB_REPLACEMENT = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}

@@ -8,53 +8,51 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
-
-from latex2mathml import exceptions as latex_errors
-from latex2mathml.converter import convert as latex_to_mathml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING, Any, cast
 
 from surveysite.cache import Cache
 from surveysite.model import Summary
 from surveysite.parallel import parallel_map
 
-_FORMATTER = HtmlFormatter(nowrap=True)
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+# markdown-it, Pygments and latex2mathml are imported when a body is first rendered, not with
+# this module: a rebuild whose bodies are all cached never needs them (a tenth of a second).
 
 
 @functools.lru_cache(maxsize=4096)
 def _highlight(code: str, lang: str) -> str:
     """Highlighted `<pre>` for a fence; cached because benchmarks repeat the same snippets."""
+    from pygments import highlight as pygments_highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     name = lang.split()[0] if lang else ""
     try:
         lexer = get_lexer_by_name(name) if name else None
     except ClassNotFound:
         lexer = None
-    inner = pygments_highlight(code, lexer, _FORMATTER) if lexer else html.escape(code)
+    inner = pygments_highlight(code, lexer, HtmlFormatter(nowrap=True)) if lexer else html.escape(code)
     label = f' class="language-{html.escape(name)}"' if name else ""
     return f'<pre class="highlight"><code{label}>{inner}</code></pre>\n'
 
 
-_LATEX_REASONS: dict[type[Exception], str] = {
-    latex_errors.NumeratorNotFoundError: "\\frac has no numerator",
-    latex_errors.DenominatorNotFoundError: "\\frac has no denominator",
-    latex_errors.ExtraLeftOrMissingRightError: "a \\left has no \\right",
-    latex_errors.MissingSuperScriptOrSubscriptError: "'^' or '_' has nothing to raise or lower",
-    latex_errors.DoubleSubscriptsError: "two subscripts on one symbol (group them: x_{ab})",
-    latex_errors.DoubleSuperscriptsError: "two superscripts on one symbol (group them: x^{ab})",
-    latex_errors.NoAvailableTokensError: "a command is missing its argument",
-    latex_errors.InvalidStyleForGenfracError: "\\genfrac has an invalid style",
-    latex_errors.MissingEndError: "a \\begin has no \\end",
-    latex_errors.InvalidAlignmentError: "an array has an invalid column alignment",
-    latex_errors.InvalidWidthError: "an invalid width",
-    latex_errors.LimitsMustFollowMathOperatorError: "\\limits must follow an operator such as \\sum",
+_LATEX_REASONS: dict[str, str] = {
+    "NumeratorNotFoundError": "\\frac has no numerator",
+    "DenominatorNotFoundError": "\\frac has no denominator",
+    "ExtraLeftOrMissingRightError": "a \\left has no \\right",
+    "MissingSuperScriptOrSubscriptError": "'^' or '_' has nothing to raise or lower",
+    "DoubleSubscriptsError": "two subscripts on one symbol (group them: x_{ab})",
+    "DoubleSuperscriptsError": "two superscripts on one symbol (group them: x^{ab})",
+    "NoAvailableTokensError": "a command is missing its argument",
+    "InvalidStyleForGenfracError": "\\genfrac has an invalid style",
+    "MissingEndError": "a \\begin has no \\end",
+    "InvalidAlignmentError": "an array has an invalid column alignment",
+    "InvalidWidthError": "an invalid width",
+    "LimitsMustFollowMathOperatorError": "\\limits must follow an operator such as \\sum",
 }
 _SCRIPT = "a subscript or superscript is missing"
 _LIMIT = "an accent or a limit is missing its argument"
@@ -89,10 +87,14 @@ def math_to_mathml(latex: str, *, display: bool) -> str:
     missing argument would otherwise reach the page as broken MathML, so those are errors too."""
     if not _braces_balance(latex):
         raise ValueError("its braces { } do not balance")
+    from latex2mathml import exceptions
+    from latex2mathml.converter import convert as latex_to_mathml
+
     try:
         output = latex_to_mathml(latex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises bare Exception subclasses, and IndexError at times
-        raise ValueError(_LATEX_REASONS.get(type(exc)) or str(exc) or type(exc).__name__) from None
+        known = type(exc).__name__ if type(exc).__module__ == exceptions.__name__ else ""
+        raise ValueError(_LATEX_REASONS.get(known) or str(exc) or type(exc).__name__) from None
     try:
         root = ET.fromstring(output.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "", 1))
     except ET.ParseError:
@@ -120,7 +122,13 @@ def _math_html(_renderer: Any, tokens: Sequence[Token], index: int, _options: An
     return f"{mathml}\n" if token.type == "math_block" else str(mathml)
 
 
-def _make_parser() -> MarkdownIt:
+@functools.cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "highlight": lambda c, lang, _attrs: _highlight(c, lang)})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
@@ -142,15 +150,13 @@ def _make_parser() -> MarkdownIt:
     return md
 
 
-_PARSER = _make_parser()
-
-
 def render_markdown(body: str) -> Summary:
     """HTML and the table of contents (level-2 and level-3 headings) of a Markdown body.
 
     Headings move down one level: the page owns <h1> and the section heading around the body.
     """
-    tokens = _PARSER.parse(body)
+    parser = _parser()
+    tokens = parser.parse(body)
     headings = []
     links: list[tuple[int, str]] = []
     images: list[tuple[int, str, str]] = []
@@ -186,7 +192,7 @@ def render_markdown(body: str) -> Summary:
             if token.type == "heading_open" and token.attrGet("id"):
                 headings.append((level, str(token.attrGet("id")), _plain_text(tokens[index + 1])))
             token.tag = f"h{min(level + 1, 6)}"
-    html = _PARSER.renderer.render(tokens, _PARSER.options, {})
+    html = parser.renderer.render(tokens, parser.options, {})
     return Summary(html, tuple(headings), tuple(links), tuple(images), tuple(problems))
 
 
@@ -198,6 +204,8 @@ def _plain_text(inline: Token) -> str:
 
 def pygments_css() -> str:
     """Stylesheet for highlighted code: a light theme, and a dark one under prefers-color-scheme."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
@@ -214,6 +222,8 @@ def render_summaries(bodies: Iterable[str], cache: Cache) -> dict[str, Summary]:
             todo.append((key, body))
         else:
             summaries[body] = hit
+    if todo:
+        _parser()  # made once here rather than in every worker
     for (key, body), summary in zip(todo, parallel_map(render_markdown, [b for _, b in todo]), strict=True):
         cache.put(key, summary)
         summaries[body] = summary

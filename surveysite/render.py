@@ -12,7 +12,6 @@ from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import jinja2.bccache
@@ -31,6 +30,7 @@ from surveysite.exports import (
     papers_json,
     result_exports,
     survey_bibtex,
+    xml_escape,
 )
 from surveysite.figures import published
 from surveysite.i18n import CHART_LABELS
@@ -283,7 +283,7 @@ def render_page(planned: Planned, page: Page) -> str:
 
         def figure(match: re.Match[str]) -> str:
             shown = figures[html_unescape(match.group(1))]
-            src = xml_escape(rel(urls.figure(shown.name)), {'"': "&quot;"})
+            src = xml_escape(rel(urls.figure(shown.name)), quotes=True)
             return f' src="{src}" width="{shown.width}" height="{shown.height}"'
 
         return Markup(_FIGURE_SRC.sub(figure, html))

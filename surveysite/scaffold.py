@@ -10,9 +10,9 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
+from surveysite.digest import package_version
 from surveysite.i18n import STRINGS
 
 PAPER_TEMPLATE = """\
@@ -208,7 +208,7 @@ def survey_files(folder: str, title: str, languages: tuple[str, ...], today: dt.
     """Every file of a new survey, by path relative to its folder."""
     default = languages[0]
     slug = _slug(folder)
-    engine = ENGINE_SOURCE.format(version=version("surveysite"))
+    engine = ENGINE_SOURCE.format(version=package_version("surveysite"))
 
     def text(value: str) -> str:
         return "{" + ", ".join(f"{lang}: {_yaml_string(value)}" for lang in languages) + "}"
