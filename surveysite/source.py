@@ -58,10 +58,11 @@ class RawDocument:
         return SourceError(self.path, line, column, message)
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read UTF-8 (a BOM is accepted); raise BuildError naming the file otherwise."""
+def read_text(path: Path, display: str, raw: bytes | None = None) -> str:
+    """Read UTF-8 (a BOM is accepted); raise BuildError naming the file otherwise. `raw` is the
+    file's bytes when the caller has read them already."""
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if raw is None else len(raw)
         if size > MAX_FILE_BYTES:
             raise BuildError(
                 [
@@ -74,7 +75,7 @@ def read_text(path: Path, display: str) -> str:
                     )
                 ]
             )
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         raise BuildError([SourceError(display, 0, 0, f"cannot read file: {os_error(exc).message}")]) from exc
     try:
@@ -266,9 +267,9 @@ def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceErr
             stack.extend(((item, (*key, index)) for index, item in enumerate(node.value)))
 
 
-def load_markdown(path: Path, display: str) -> RawDocument:
+def load_markdown(path: Path, display: str, raw: bytes | None = None) -> RawDocument:
     """Read a Markdown file with YAML front matter."""
-    text = read_text(path, display)
+    text = read_text(path, display, raw)
     if not text.strip():
         raise BuildError([SourceError(display, 0, 0, f"file is empty: {_FRONT_MATTER_HINT}")])
     front, body, body_line = split_front_matter(text, display)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import parallel
+from surveysite import load, parallel
 from surveysite.cache import FOLDER
 from surveysite.errors import BuildError
 from surveysite.pipeline import build
@@ -99,3 +99,56 @@ def test_an_error_in_an_unchanged_cached_file_has_its_position(tmp_path: Path) -
         build(replace(project(content, tmp_path / "cold"), cache=False))
     assert warm.value.report() == cold.value.report()
     assert "papers/alpha.md:" in warm.value.report() and "unknown technique 'distillation'" in warm.value.report()
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The content files read from now on (by name)."""
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return read
+
+
+def test_a_file_whose_stamp_is_unchanged_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(size, mtime, ctime, inode, device) as the previous build saw them: the file is taken from
+    the cache unread; an edit, or a file replaced by another of the same size, is read."""
+    monkeypatch.setattr(load._Stamps, "RACY_NS", 0)
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    reference = tree(out)
+    read = _reads(monkeypatch)
+    build(project(content, out))
+    assert not [name for name in read if name.endswith(".md")]
+    assert tree(out) == reference
+    paper = content / "papers" / "alpha.md"
+    text = paper.read_text(encoding="utf-8")
+    read.clear()
+    paper.write_text(text.replace("\n\n", "\n\nA new sentence.\n\n", 1), encoding="utf-8")
+    build(project(content, out))
+    assert [name for name in read if name.endswith(".md")] == ["alpha.md"]
+    # Same size and mtime, other bytes, written through a new inode (as editors save).
+    stat = paper.stat()
+    swapped = paper.read_text(encoding="utf-8").replace("A new sentence.", "A newer one ...")
+    assert len(swapped.encode()) == stat.st_size
+    (content / "papers" / "swap.tmp").write_text(swapped, encoding="utf-8")
+    os.utime(content / "papers" / "swap.tmp", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(content / "papers" / "swap.tmp", paper)
+    build(project(content, out))
+    assert "A newer one ..." in (out / "papers" / "alpha" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_file_changed_just_before_a_build_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit in the same clock tick as the build's stat would keep the stamp: a file changed
+    within RACY_NS of a build is not trusted by the next one."""
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))  # every file was written a moment ago: none is trusted
+    read = _reads(monkeypatch)
+    build(project(content, out))
+    assert "alpha.md" in read
