@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 from types import FrameType
@@ -33,3 +34,6 @@ def run() -> int:
         # restores the default handlers) would only turn that status into a silent signal death.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # Nor does the heap need collecting on the way out: Python's last collection would walk
+        # every object of a large site (0.3 s at 10,000 papers) only to free what exit frees.
+        gc.freeze()

@@ -4,8 +4,10 @@ Entries are keyed by a hash of the input bytes and of the code that turns them i
 stale entry can never be used: editing a file, upgrading markdown-it, latex2mathml or Pygments, or
 changing surveysite's parser or renderer simply misses. One SQLite file, one row per entry: a build reads
 the entries it asks for and writes only the new ones (not one pickle of everything, which a
-10,000-paper site would read and write whole on every edit). Entries that no build has used for
-KEEP_BUILDS builds are deleted, so it never grows without bound.
+10,000-paper site would read and write whole on every edit). It never grows without bound: once
+it holds more than twice the entries the latest build used, the others are deleted (except
+those written in the last KEEP_BUILDS builds, which another output sharing the folder may need).
+A build therefore writes only what it made; it does not mark every entry it read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from surveysite.errors import os_error
 
 FOLDER = ".surveysite-cache"
 KEEP_BUILDS = 3
-"""An entry unused for this many builds is deleted (two outputs may share one cache folder)."""
+"""Entries written in this many latest builds survive a collection (two outputs may share one
+cache folder)."""
+SLACK = 256
+"""Entries beyond twice the live ones before the cache is collected: a small site never is."""
 
 
 def _code_version() -> str:
@@ -149,5 +154,12 @@ class Cache:
             db.execute("INSERT INTO builds VALUES (?)", (number,))
             rows = ((key, made[key], number) for key in sorted(made))
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-            db.executemany("UPDATE entries SET build = ? WHERE key = ?", ((number, k) for k in sorted(kept)))
-            db.execute("DELETE FROM entries WHERE build <= ?", (number - KEEP_BUILDS,))
+            live = len(made) + len(kept)
+            if db.execute("SELECT count(*) FROM entries").fetchone()[0] > 2 * live + SLACK:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM temp.live")
+                db.executemany("INSERT INTO temp.live VALUES (?)", ((k,) for k in sorted(kept)))
+                db.execute(
+                    "DELETE FROM entries WHERE build <= ? AND key NOT IN (SELECT key FROM temp.live)",
+                    (number - KEEP_BUILDS,),
+                )

@@ -86,6 +86,12 @@ class Keys:
         self.frontier = functools.cache(self._frontier)
         self.ref = functools.cache(self._ref)
 
+    def prepare(self) -> None:
+        """Find what many pages' keys share (every benchmark's results and frontier) now, in
+        this process, rather than once in each worker that keys pages."""
+        for ident in self._drawn:
+            self.frontier(ident)
+
     def _ref(self, slug: str) -> tuple[str, str]:
         return slug, self.index.papers[slug].text("short_name", self.lang)
 

@@ -11,6 +11,7 @@ the errors in the browser instead. A burst of saves gives one rebuild, not one p
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import mimetypes
@@ -110,6 +111,9 @@ def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None
         except Exception:  # a bug must not kill the server: show it, and retry on the next save
             answer["errors"] = "internal error, please report it:\n" + traceback.format_exc()
         pipe.send(answer)
+        # The finished build's cycles are collected now, while the browser reloads, not by a
+        # collection in the middle of the next build.
+        gc.collect()
 
 
 class DevState:

@@ -104,23 +104,25 @@ class Manifest:
     def unchanged(self, out: Path, keys: Mapping[str, bytes]) -> set[str]:
         """The files of out/ made from inputs with these keys and still as the build left them."""
         found = set()
+        base = f"{out}/"
         for path, key in keys.items():
             entry = self.entries.get(path)
-            if entry is not None and entry[1] == key and _intact(out / path, entry) is not None:
+            if entry is not None and entry[1] == key and _intact(base + path, entry) is not None:
                 found.add(path)
         return found
 
 
-def _intact(file: Path, entry: Entry) -> os.stat_result | None:
-    """The file's stat when it is still as the entry describes it (size, mtime, inode), else None."""
+def _intact(file: str | Path, entry: Entry) -> os.stat_result | None:
+    """The file's stat when it is still as the entry describes it (size, mtime, inode), else None.
+    (Paths are strings in the per-file loops: pathlib costs more than the stat.)"""
     try:
-        stat = file.stat()
+        stat = os.stat(file)
     except OSError:
         return None
     return stat if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == entry[2:] else None
 
 
-def _link(old: Path, new: Path) -> bool:
+def _link(old: str, new: str) -> bool:
     try:
         os.link(old, new)
     except OSError:
@@ -157,13 +159,15 @@ def write_site(
     staging, reused = _staging(out, manifest, spare)
     written = 0
     try:
-        folders: set[Path] = set()
+        folders: set[str] = set()
         entries: dict[str, Entry] = {}
+        into, live = f"{staging}/", f"{out}/"
         for file in _with_static(files, static):
-            target = staging / file.path
-            if target.parent not in folders:
-                _folder(target.parent, staging)
-                folders.add(target.parent)
+            target = into + file.path
+            parent = target.rpartition("/")[0]
+            if parent not in folders:
+                _folder(Path(parent), staging)
+                folders.add(parent)
             current = manifest.entries.get(file.path)
             if isinstance(file, Kept):
                 assert current is not None  # the render stage asked Manifest.keeps
@@ -173,14 +177,15 @@ def write_site(
             there = reused.get(file.path)
             stat = _intact(target, there) if there is not None and there[0] == digest else None
             if stat is None:  # not already in the staging tree (the spare one) as it should be
-                _remove(target)
-                same = current is not None and current[0] == digest and _intact(out / file.path, current) is not None
-                if not (same and _link(out / file.path, target)):
+                _remove(Path(target))
+                same = current is not None and current[0] == digest and _intact(live + file.path, current) is not None
+                if not (same and _link(live + file.path, target)):
                     if isinstance(file, Kept):
                         raise BuildError([SourceError(display_path(out / file.path), 0, 0, _VANISHED)])
-                    target.write_bytes(file.data)
+                    with open(target, "wb") as handle:
+                        handle.write(file.data)
                     written += 1
-                stat = target.stat()
+                stat = os.stat(target)
             entries[file.path] = (digest, file.key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
         for path in sorted(reused.keys() - entries.keys()):
             _remove(staging / path)

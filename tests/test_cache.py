@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import load, parallel
+from surveysite import cache, load, parallel
 from surveysite.cache import FOLDER
 from surveysite.errors import BuildError
 from surveysite.pipeline import build
@@ -152,3 +152,27 @@ def test_a_file_changed_just_before_a_build_is_read_again(tmp_path: Path, monkey
     read = _reads(monkeypatch)
     build(project(content, out))
     assert "alpha.md" in read
+
+
+def test_the_cache_is_collected_when_it_holds_twice_what_a_build_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each edit leaves entries no build will ask for again; they go once they outnumber the live
+    ones, and a warm build after the collection still reuses everything it needs."""
+    monkeypatch.setattr(cache, "SLACK", 0)
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    paper = content / "papers" / "alpha.md"
+    counts = []
+    for n in range(8):
+        paper.write_text(paper.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
+        build(project(content, out))
+        (path,) = (tmp_path / FOLDER).glob("cache-*.sqlite")
+        with sqlite3.connect(path) as db:
+            counts.append(db.execute("SELECT count(*) FROM entries").fetchone()[0])
+    assert max(counts) < 2 * counts[0] + 20, counts  # bounded, not one more set per edit
+    assert min(counts[3:]) < max(counts), counts  # and collected at least once
+    reference = tree(out)
+    again = build(project(content, out))
+    assert again.rendered == 0 and tree(out) == reference
