@@ -28,6 +28,8 @@ FOLDER = ".surveysite-cache"
 KEEP_BUILDS = 3
 """Entries written in this many latest builds survive a collection (two outputs may share one
 cache folder)."""
+FLUSH_BYTES = 32 << 20
+"""Pickled entries held before they are written (see Cache._flush)."""
 SLACK = 256
 """Entries beyond twice the live ones before the cache is collected: a small site never is."""
 
@@ -60,6 +62,11 @@ class Cache:
         self.made: dict[str, bytes] = {}
         """Entries this build made, pickled."""
         self.touched: set[str] = set()
+        self.flushed: set[str] = set()
+        """Entries this build made and has written already."""
+        self._made_bytes = 0
+        self._number: int | None = None
+        self._failed: BaseException | None = None
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # a forked worker: SQLite connections must not cross a fork
@@ -116,25 +123,55 @@ class Cache:
 
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:  # without a folder nothing is saved: hold nothing in memory
-            self.made[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.made[key] = data
+            self._made_bytes += len(data)
             self._keep(key, value)
+            if self._made_bytes > FLUSH_BYTES:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Write the entries made so far: a cold build of a large site would otherwise hold
+        every parsed file and rendering, pickled, until the end. Entries are keyed by their
+        inputs, so those of a build that then fails are merely unused."""
+        made, self.made, self._made_bytes = self.made, {}, 0
+        if self._pid != os.getpid() or self._failed is not None:
+            return
+        try:
+            db, number = self._open()
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", ((k, made[k], number) for k in sorted(made))
+                )
+        except (OSError, sqlite3.Error) as exc:
+            self._failed = exc
+            return
+        self.flushed.update(made)
 
     def save(self) -> None:
-        """Write the entries this build made, mark those it used, delete the long unused ones;
-        a resident cache's next build starts from the values this one used."""
-        made, kept = self.made, (self.seen | self.touched) - self.made.keys()
-        self.old, self.used, self.seen, self.made, self.touched = self.used, {}, set(), {}, set()
+        """Write the entries this build made and collect the unused ones (see the module's
+        docstring); a resident cache's next build starts from the values this one used."""
+        if self.folder is not None:
+            self._flush()
+        written, kept = self.flushed, (self.seen | self.touched) - self.flushed
+        failed, self._failed, self._number = self._failed, None, None
+        self.old, self.used, self.seen, self.touched, self.flushed = self.used, {}, set(), set(), set()
         if self.folder is None or self.path is None:
             return
         try:
-            self._write(made, kept)
+            if failed is not None:
+                raise failed
+            self._collect(len(written) + len(kept), kept)
         except (OSError, sqlite3.Error) as exc:  # the site is already in place: only speed is lost
             error = os_error(exc) if isinstance(exc, OSError) else None
             where = error.path if error else str(self.path)
             print(f"{where}: warning: build cache not saved ({error.message if error else exc})", file=sys.stderr)
 
-    def _write(self, made: dict[str, bytes], kept: set[str]) -> None:
+    def _open(self) -> tuple[sqlite3.Connection, int]:
+        """The cache file, created if need be, and this build's number."""
         assert self.folder is not None and self.path is not None
+        if self._number is not None and self._db is not None:
+            return self._db, self._number
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in (*self.folder.glob("content-*.pickle"), *self.folder.glob("cache-*.sqlite")):
             if stale != self.path:
@@ -149,12 +186,14 @@ class Cache:
         with db:
             db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, build INTEGER)")
             db.execute("CREATE TABLE IF NOT EXISTS builds (number INTEGER)")
-            number = (db.execute("SELECT max(number) FROM builds").fetchone()[0] or 0) + 1
+            self._number = (db.execute("SELECT max(number) FROM builds").fetchone()[0] or 0) + 1
+        return db, self._number
+
+    def _collect(self, live: int, kept: set[str]) -> None:
+        db, number = self._open()
+        with db:
             db.execute("DELETE FROM builds")
             db.execute("INSERT INTO builds VALUES (?)", (number,))
-            rows = ((key, made[key], number) for key in sorted(made))
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-            live = len(made) + len(kept)
             if db.execute("SELECT count(*) FROM entries").fetchone()[0] > 2 * live + SLACK:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM temp.live")

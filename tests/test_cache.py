@@ -176,3 +176,30 @@ def test_the_cache_is_collected_when_it_holds_twice_what_a_build_uses(
     reference = tree(out)
     again = build(project(content, out))
     assert again.rendered == 0 and tree(out) == reference
+
+
+def test_entries_are_written_as_they_are_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past FLUSH_BYTES the pickled entries go to the file during the build, not all at its end
+    (a cold 10,000-paper build would hold them all), and the next build finds every one."""
+    monkeypatch.setattr(cache, "FLUSH_BYTES", 0)
+    held: list[int] = []
+    real_put = cache.Cache.put
+
+    def put(self: cache.Cache, key: str, value: object) -> None:
+        real_put(self, key, value)
+        held.append(len(self.made))
+
+    monkeypatch.setattr(cache.Cache, "put", put)
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    assert held and max(held) == 0
+    reference = tree(out)
+    (tmp_path / "_site").rename(tmp_path / "elsewhere")  # no manifest to lean on: only the entries
+    monkeypatch.setattr(cache.Cache, "put", real_put)
+    made: list[str] = []
+    monkeypatch.setattr(cache.Cache, "put", lambda self, key, value: made.append(key))
+    build(project(content, out))
+    assert tree(out) == reference
+    # Only the per-build records (the manifest, the files' stamps, the exports' list) are new.
+    assert len(made) <= 4 < len(held), (made, len(held))
