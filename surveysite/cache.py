@@ -116,6 +116,12 @@ class Cache:
         if self.resident:
             self.used[key] = value
 
+    def remember(self, key: str, value: Any) -> None:
+        """Keep a value for the next build of this process only (resident), never on disk: an
+        object that is cheaper to keep than to make or to unpickle again."""
+        if self.resident:
+            self.used[key] = value
+
     def touch(self, key: str) -> None:
         """Keep the entry (as if this build had used it) without reading it."""
         if self.folder is not None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError, display_path
@@ -156,6 +157,14 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             except OSError:
                 return loader(path, display)  # which says why the file cannot be read
             key, data = stamps.known(display, stat), None
+            if key and cache.resident and (loaded := cache.get(key + ":loaded")) is not None:
+                # The dev server: the document of the previous build, as is (same object, so that
+                # validation can tell at once that nothing in it changed).
+                stamps.record(display, stat, key)
+                cache.touch(key)
+                cache.touch(key + ":positions")
+                cache.remember(key + ":loaded", loaded)
+                return cast(RawDocument, loaded)
             doc: RawDocument | None = cache.get(key) if key else None
             if doc is None:
                 try:
@@ -176,7 +185,9 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
                 return doc
             cache.touch(key + ":positions")
             positions = _Positions(cache, key + ":positions", lambda: loader(path, display))
-            return replace(doc, values=_Table(positions, 0), keys=_Table(positions, 1))
+            doc = replace(doc, values=_Table(positions, 0), keys=_Table(positions, 1))
+            cache.remember(key + ":loaded", doc)
+            return doc
 
         return load
 

@@ -39,7 +39,7 @@ from surveysite.model import Site
 from surveysite.offsite import offsite_loads
 from surveysite.output import Kept, OutputFile
 from surveysite.parallel import parallel_iter, parallel_map
-from surveysite.plan import Keys, Page, plan_site
+from surveysite.plan import Keys, Page, PaperOf, plan_site
 from surveysite.schema import schema_files
 from surveysite.theme import ignored, template_folders
 from surveysite.views import SIZE_BUCKETS, SIZE_CLASSES, BenchmarkView, Views, related_papers, site_index
@@ -146,6 +146,10 @@ class Planned:
     previous_exports: tuple[str, ...]
     """The files the exports made when they last had this key (empty if unknown)."""
     views: dict[str, Views]
+    base: bytes = b""
+    """What every page's key covers: the code, the settings, the strings, the navigation."""
+    sources: tuple[tuple[str, bytes], ...] = ()
+    """(template, digest of it and the templates it uses), for each template a page uses."""
 
     @property
     def keys(self) -> dict[str, bytes]:
@@ -155,7 +159,11 @@ class Planned:
 
 
 def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
-    """Every page planned and keyed, from the model alone: no view is made and no page rendered."""
+    """Every page planned and keyed, from the model alone: no view is made and no page rendered.
+
+    A resident cache (the dev server's) also holds the previous build's plan: when the model
+    differs from that build's only in papers' summaries (the common edit while writing), the
+    plan is the previous one with the keys of those papers' pages made again."""
     cache = cache if cache is not None else Cache(None)
     env = make_environment(templates, cache)
     index = site_index(site, _related(site, cache))
@@ -165,8 +173,24 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     # the figures; the rest of the taxonomy and the benchmarks are in the keys of the pages showing them.
     base = digest.digest(_code_digest(), config, site.strings, site.figures, [(p.slug, p.title) for p in site.pages])
     keys = {lang: Keys(site, lang, index) for lang in config.languages}
-    planned = list(plan_site(site, index))
-    for template in dict.fromkeys(page.template for page in planned):
+    views = {lang: Views(site, lang, index) for lang in config.languages}
+    remembered = cache.key("plan", str(templates))
+    previous = cache.get(remembered) if cache.resident else None
+    if isinstance(previous, Planned) and previous.templates == templates and previous.base == base:
+        edited = _edited_summaries(previous.site, site)
+        if edited is not None and all(sources(name) == known for name, known in previous.sources):
+            pages = tuple(
+                (page, path, _page_key(page, keys, base, sources) if _shows_summary(page, edited) else key)
+                for page, path, key in previous.pages
+            )
+            known = cache.get(cache.key("exports", previous.exports_key))  # written since, if it was new
+            planned = replace(
+                previous, site=site, env=env, pages=pages, views=views, previous_exports=tuple(known or ())
+            )
+            cache.remember(remembered, replace(planned, views={}))
+            return planned
+    plans = list(plan_site(site, index))
+    for template in dict.fromkeys(page.template for page in plans):
         try:
             env.get_template(template)  # compiled here, once, rather than in every worker
         except jinja2.TemplateError as exc:
@@ -174,29 +198,59 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
         sources(template)  # and its sources digested, with their references cached
 
     def keyed(chunk: list[Page]) -> list[bytes]:
-        found = []
-        for page in chunk:
-            inputs = tuple((name, value.key(keys[page.lang])) for name, value in page.inputs)
-            where = (page.template, page.path, page.lang, page.absolute)
-            found.append(digest.plain((base, sources(page.template), *where, inputs)))
-        return found
+        return [_page_key(page, keys, base, sources) for page in chunk]
 
     # Sites of KEY_ON_EVERY_CORE pages or more key their pages on every core, in chunks (one
     # result a chunk through the pipes), with what every page's key draws on made once, before.
-    size = max(1, len(planned) // parallel.MINIMUM) if len(planned) >= KEY_ON_EVERY_CORE else len(planned)
-    if size < len(planned):
+    size = max(1, len(plans) // parallel.MINIMUM) if len(plans) >= KEY_ON_EVERY_CORE else len(plans)
+    if size < len(plans):
         for found in keys.values():
             found.prepare()
-    chunks = [planned[start : start + size] for start in range(0, len(planned), size)]
+    chunks = [plans[start : start + size] for start in range(0, len(plans), size)]
     page_keys = [key for found in parallel_map(keyed, chunks) for key in found]
-    pages = [
+    pages = tuple(
         (page, _file_path(lang_prefix(site, page.lang) + page.path), key)
-        for page, key in zip(planned, page_keys, strict=True)
-    ]
+        for page, key in zip(plans, page_keys, strict=True)
+    )
     exports_key = digest.digest(base, keys[config.languages[0]].everything)
     known = cache.get(cache.key("exports", exports_key))
-    views = {lang: Views(site, lang, index) for lang in config.languages}
-    return Planned(site, templates, env, tuple(pages), exports_key, tuple(known or ()), views)
+    used = tuple((name, sources(name)) for name in dict.fromkeys(page.template for page in plans))
+    planned = Planned(site, templates, env, pages, exports_key, tuple(known or ()), views, base, used)
+    cache.remember(remembered, replace(planned, views={}))
+    return planned
+
+
+def _page_key(page: Page, keys: dict[str, Keys], base: bytes, sources: Callable[[str], bytes]) -> bytes:
+    inputs = tuple((name, value.key(keys[page.lang])) for name, value in page.inputs)
+    where = (page.template, page.path, page.lang, page.absolute)
+    return digest.plain((base, sources(page.template), *where, inputs))
+
+
+def _edited_summaries(before: Site, after: Site) -> set[str] | None:
+    """The slugs of the papers whose summaries alone changed from `before` to `after`, or None if
+    anything else did. Only a PaperOf key reads a summary (plan.Keys), and everything else about a
+    paper follows from its files' front matter (in Paper.digest) and the survey's settings,
+    taxonomy and benchmarks (in Site.digest), given the same slugs in the same order."""
+    if (before.digest, before.config, before.pages, before.figures) != (
+        after.digest,
+        after.config,
+        after.pages,
+        after.figures,
+    ) or len(before.papers) != len(after.papers):
+        return None
+    edited = set()
+    for old, new in zip(before.papers, after.papers, strict=True):
+        if old is new:
+            continue
+        if (old.slug, old.digest) != (new.slug, new.digest):
+            return None
+        if old.summaries != new.summaries:
+            edited.add(new.slug)
+    return edited
+
+
+def _shows_summary(page: Page, slugs: set[str]) -> bool:
+    return any(isinstance(value, PaperOf) and value.slug in slugs for _name, value in page.inputs)
 
 
 KEY_ON_EVERY_CORE = 1000
@@ -347,6 +401,7 @@ def render_page(planned: Planned, page: Page) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+@functools.cache
 def _code_digest() -> str:
     """The renderer itself: every module of surveysite and the template engine's version."""
     return digest.code(sorted(p.name for p in Path(__file__).parent.glob("*.py")), ("jinja2", "markupsafe"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -565,6 +566,18 @@ def _papers(
     for slug, doc in main.items():
         if doc.data is None:
             continue
+        extra = translations.get(slug, {})
+        start = len(errors)
+        # The dev server loads an unchanged file as the same document object as before
+        # (load.py): a paper whose files are all those objects, in the same context, is the
+        # previous build's paper, unchecked.
+        docs = (doc, *(extra[lang] for lang in sorted(extra)))
+        memo = f"paper-object:{context}:{slug}:{sorted(extra)}" if cache is not None and cache.resident else ""
+        hit = cache.get(memo) if cache is not None and memo else None
+        if cache is not None and hit is not None and len(hit[0]) == len(docs) and all(map(operator.is_, hit[0], docs)):
+            cache.remember(memo, hit)
+            papers.append(hit[1])
+            continue
         key = Cache.key("paper", context, slug, doc.path, doc.digest) if cache is not None else ""
         paper = cache.get(key) if cache is not None else None
         if paper is None:
@@ -572,7 +585,6 @@ def _papers(
             paper = _paper(slug, doc, languages, techniques, benchmarks, known_benchmarks, errors, slugs)
             if cache is not None and paper is not None and len(errors) == before:
                 cache.put(key, paper)
-        extra = translations.get(slug, {})
         translated: dict[str, Text] = {}
         summaries = {languages[0]: _body(doc, render, errors)}
         for lang, tdoc in extra.items():
@@ -599,6 +611,8 @@ def _papers(
             for lang, tdoc in sorted(extra.items()):
                 digest.update(f"\0{lang}\0".encode() + tdoc.digest)
             papers.append(replace(paper, summaries=summaries, translated=translated, digest=digest.digest()))
+            if cache is not None and memo and len(errors) == start:
+                cache.remember(memo, (docs, papers[-1]))
     return papers
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import parallel
+from surveysite import parallel, render
+from surveysite.cache import Cache
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
 from surveysite.write import TOKEN
@@ -217,3 +218,29 @@ def test_a_spare_tree_changed_since_is_not_trusted(src: Path, tmp_path: Path) ->
     (spare / "stray.html").write_text("left by a killed build")
     build(_project(src, out))
     assert tree(out) == reference
+
+
+def test_the_dev_servers_resident_rebuilds_equal_builds_from_scratch(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dev server's worker passes one resident cache to every build, and with it the previous
+    build's plan, files and papers: after each kind of edit in turn, the site is still exactly a
+    build from scratch, and a summary edit is planned without planning the site again."""
+    out = tmp_path / "_site"
+    project = _project(src, out)
+    cache = Cache(project.cache_folder, resident=True)
+    build(project, cache=cache)
+    planned_afresh: list[int] = []
+    real_plan_site = render.plan_site
+    monkeypatch.setattr(render, "plan_site", lambda *a: planned_afresh.append(1) or real_plan_site(*a))
+    for step, (name, edit) in enumerate([("body", _body_edit), *EDITS.items(), ("body again", _body_edit)]):
+        planned_afresh.clear()
+        edit(src)
+        report = build(project, cache=cache)
+        if name.startswith("body") or name == "translation":
+            assert (report.rendered, planned_afresh) == (1, []), name
+        elif name in ("score", "short name", "site", "template"):
+            assert planned_afresh, name
+        scratch = tmp_path / f"cold-{step}/_site"
+        build(_project(src, scratch, cache=False))
+        assert tree(out) == tree(scratch), name
