@@ -81,10 +81,25 @@ class Keys:
         self.site = site
         self.lang = lang
         self.index = index
-        self.paper = functools.cache(self._paper)
+        self._papers: dict[str, bytes] = {}
         self.benchmark = functools.cache(self._benchmark)
         self.frontier = functools.cache(self._frontier)
         self.ref = functools.cache(self._ref)
+
+    def paper(self, slug: str) -> bytes:
+        found = self._papers.get(slug)
+        if found is None:
+            found = self._papers[slug] = self._paper(slug)
+        return found
+
+    def updated(self, site: Site, index: SiteIndex, edited: set[str]) -> Keys:
+        """These keys, for a site that differs from theirs only in the summaries of the papers
+        `edited` (render._edited_summaries): only those papers' own keys read a summary, so
+        every other key found so far stands."""
+        self.site, self.index = site, index
+        for slug in edited:
+            self._papers.pop(slug, None)
+        return self
 
     def prepare(self) -> None:
         """Find what many pages' keys share (every benchmark's results and frontier) now, in

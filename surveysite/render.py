@@ -7,7 +7,7 @@ import json
 import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, cast
@@ -150,6 +150,8 @@ class Planned:
     """What every page's key covers: the code, the settings, the strings, the navigation."""
     sources: tuple[tuple[str, bytes], ...] = ()
     """(template, digest of it and the templates it uses), for each template a page uses."""
+    input_keys: dict[str, Keys] = field(default_factory=dict)
+    """The input keys found, by language (kept by the dev server for its next build)."""
 
     @property
     def keys(self) -> dict[str, bytes]:
@@ -172,23 +174,30 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     # What every page may show: the site's settings and strings, the free pages in the navigation,
     # the figures; the rest of the taxonomy and the benchmarks are in the keys of the pages showing them.
     base = digest.digest(_code_digest(), config, site.strings, site.figures, [(p.slug, p.title) for p in site.pages])
-    keys = {lang: Keys(site, lang, index) for lang in config.languages}
     views = {lang: Views(site, lang, index) for lang in config.languages}
     remembered = cache.key("plan", str(templates))
     previous = cache.get(remembered) if cache.resident else None
     if isinstance(previous, Planned) and previous.templates == templates and previous.base == base:
         edited = _edited_summaries(previous.site, site)
         if edited is not None and all(sources(name) == known for name, known in previous.sources):
+            keys = {lang: found.updated(site, index, edited) for lang, found in previous.input_keys.items()}
             pages = tuple(
                 (page, path, _page_key(page, keys, base, sources) if _shows_summary(page, edited) else key)
                 for page, path, key in previous.pages
             )
             known = cache.get(cache.key("exports", previous.exports_key))  # written since, if it was new
             planned = replace(
-                previous, site=site, env=env, pages=pages, views=views, previous_exports=tuple(known or ())
+                previous,
+                site=site,
+                env=env,
+                pages=pages,
+                views=views,
+                previous_exports=tuple(known or ()),
+                input_keys=keys,
             )
             cache.remember(remembered, replace(planned, views={}))
             return planned
+    keys = {lang: Keys(site, lang, index) for lang in config.languages}
     plans = list(plan_site(site, index))
     for template in dict.fromkeys(page.template for page in plans):
         try:
@@ -215,7 +224,7 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     exports_key = digest.digest(base, keys[config.languages[0]].everything)
     known = cache.get(cache.key("exports", exports_key))
     used = tuple((name, sources(name)) for name in dict.fromkeys(page.template for page in plans))
-    planned = Planned(site, templates, env, pages, exports_key, tuple(known or ()), views, base, used)
+    planned = Planned(site, templates, env, pages, exports_key, tuple(known or ()), views, base, used, keys)
     cache.remember(remembered, replace(planned, views={}))
     return planned
 

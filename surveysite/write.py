@@ -164,10 +164,6 @@ def write_site(
         into, live = f"{staging}/", f"{out}/"
         for file in _with_static(files, static):
             target = into + file.path
-            parent = target.rpartition("/")[0]
-            if parent not in folders:
-                _folder(Path(parent), staging)
-                folders.add(parent)
             current = manifest.entries.get(file.path)
             if isinstance(file, Kept):
                 assert current is not None  # the render stage asked Manifest.keeps
@@ -175,8 +171,18 @@ def write_site(
             else:
                 digest = hashlib.blake2b(file.data, digest_size=16).digest()
             there = reused.get(file.path)
+            same_inode = there is not None and current is not None and there[0] == digest and there[2:] == current[2:]
+            if isinstance(file, Kept) and same_inode and there is not None:
+                # The spare tree's file is the live site's (one inode, hard-linked), which
+                # Manifest.unchanged has just found intact: no second stat (40,000 at 10,000 papers).
+                entries[file.path] = (digest, file.key, *there[2:])
+                continue
             stat = _intact(target, there) if there is not None and there[0] == digest else None
             if stat is None:  # not already in the staging tree (the spare one) as it should be
+                parent = target.rpartition("/")[0]
+                if parent not in folders:
+                    _folder(Path(parent), staging)
+                    folders.add(parent)
                 _remove(Path(target))
                 same = current is not None and current[0] == digest and _intact(live + file.path, current) is not None
                 if not (same and _link(live + file.path, target)):
