@@ -392,7 +392,7 @@ def _doi(c: Checker, key: Key, value: Any) -> str | None:
     return text
 
 
-def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, tuple[str, int]], what: str) -> str | None:
+def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, tuple[str, Key]], what: str) -> str | None:
     """A valid, unique id; groups and techniques share one namespace, as they share anchors."""
     ident = c.string(key, value)
     if ident is None:
@@ -401,10 +401,11 @@ def _check_id(c: Checker, key: Key, value: Any, seen: dict[str, tuple[str, int]]
         c.error(key, f"{what} id '{ident}' must be lower-case letters, digits and single hyphens")
         return None
     if ident in seen:
-        other, line = seen[ident]
+        other, first = seen[ident]
+        line = c.doc.values.get(first, (0, 0))[0]
         c.error(key, f"{what} id '{ident}' is already used by the {other} on line {line}; ids must be unique")
         return None
-    seen[ident] = (what, c.doc.values.get(key, (0, 0))[0])
+    seen[ident] = (what, key)  # its line is looked up if needed: positions load lazily (load.py)
     return ident
 
 
@@ -414,7 +415,7 @@ def _taxonomy(doc: RawDocument, languages: tuple[str, ...], errors: list[SourceE
     c = Checker(doc, errors)
     data = c.mapping((), doc.data, ("groups",), (), "taxonomy.yaml")
     groups: list[TechniqueGroup] = []
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[str, tuple[str, Key]] = {}
     for gi, graw in enumerate(c.get(data or {}, ("groups",), c.sequence, [])):
         gkey: Key = ("groups", gi)
         g = c.mapping(gkey, graw, ("id", "name", "techniques"), (), "a technique group")
@@ -444,7 +445,7 @@ def _benchmarks(doc: RawDocument, languages: tuple[str, ...], errors: list[Sourc
     c = Checker(doc, errors)
     data = c.mapping((), doc.data, ("benchmarks",), (), "benchmarks.yaml")
     found: list[Benchmark] = []
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[str, tuple[str, Key]] = {}
     for index, raw in enumerate(c.get(data or {}, ("benchmarks",), c.sequence, [])):
         key: Key = ("benchmarks", index)
         b = c.mapping(key, raw, ("id", "name", "metric", "higher_is_better", "range", "description"), (), "a benchmark")
@@ -788,7 +789,7 @@ def _links(c: Checker, data: dict[str, Any], arxiv: str) -> dict[str, str]:
 
 def _models(c: Checker, data: dict[str, Any]) -> tuple[Model, ...]:
     models: list[Model] = []
-    names: dict[str, int] = {}
+    names: dict[str, Key] = {}
     items = c.get(data, ("models",), c.sequence, [])
     if "models" in data and not items:
         c.error(("models",), "'models' must list at least one model")
@@ -806,10 +807,11 @@ def _models(c: Checker, data: dict[str, Any]) -> tuple[Model, ...]:
         if name in names:
             c.error(
                 (*key, "name"),
-                f"duplicate model name '{name}' (first on line {names[name]}); names must be unique within a paper",
+                f"duplicate model name '{name}' (first on line {c.doc.values.get(names[name], (0, 0))[0]});"
+                " names must be unique within a paper",
             )
         else:
-            names[name] = c.doc.values.get((*key, "name"), (0, 0))[0]
+            names[name] = (*key, "name")
         if name and role in ROLES:
             models.append(Model(name, params, tokens, role))
     return tuple(models)
@@ -828,7 +830,7 @@ def _results(
 ) -> tuple[Result, ...]:
     """Results; references are checked against everything declared, valid or not, to avoid cascades."""
     results: list[Result] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], Key] = {}
     for index, raw in enumerate(c.get(data, ("results",), c.sequence, [])):
         key: Key = ("results", index)
         r = c.mapping(key, raw, ("model", "benchmark", "setting", "score", "source"), ("note",), "a result")
@@ -856,10 +858,11 @@ def _results(
             c.error(
                 key,
                 f"duplicate result for model '{model}' on '{bench}' ({setting}), first on line"
-                f" {seen[model, bench, setting]}; remove one, or tell them apart in 'setting'",
+                f" {c.doc.values.get(seen[model, bench, setting], (0, 0))[0]}; remove one, or tell them apart in"
+                " 'setting'",
             )
         else:
-            seen[model, bench, setting] = c.doc.values.get(key, (0, 0))[0]
+            seen[model, bench, setting] = key
         if model and bench and setting and score is not None and source:
             results.append(Result(model, bench, setting, score, source, note))
     return tuple(results)
