@@ -184,8 +184,7 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
                 # The positions of every value, kept apart: only an error needs them, and they are
                 # most of what unpickling a document would cost, and a third of what a cold build
                 # of 10,000 papers would hold after loading.
-                doc = replace(parsed, values={}, keys={})
-                cache.put(key, doc)
+                doc = cache.put_fresh(key, replace(parsed, values={}, keys={}))
                 cache.put(key + ":positions", (parsed.values, parsed.keys))
             else:
                 cache.touch(key + ":positions")

@@ -235,8 +235,8 @@ def render_summaries(bodies: Iterable[str], cache: Cache) -> dict[str, Summary]:
             summaries[body] = hit
     if todo:
         _parser()  # made once here rather than in every worker
-    for (key, body), summary in zip(todo, parallel_map(render_markdown, [b for _, b in todo]), strict=True):
-        cache.put(key, summary)
+    for (key, body), rendered in zip(todo, parallel_map(render_markdown, [b for _, b in todo]), strict=True):
+        summary = cache.put_fresh(key, rendered)
         keyed[body] = (key, summary)
         summaries[body] = summary
     cache.remember(_RENDERED, keyed)
