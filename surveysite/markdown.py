@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from surveysite.cache import Cache
 from surveysite.model import Summary
-from surveysite.parallel import parallel_map
+from surveysite.parallel import parallel_iter
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -235,7 +235,8 @@ def render_summaries(bodies: Iterable[str], cache: Cache) -> dict[str, Summary]:
             summaries[body] = hit
     if todo:
         _parser()  # made once here rather than in every worker
-    for (key, body), rendered in zip(todo, parallel_map(render_markdown, [b for _, b in todo]), strict=True):
+    # Streamed: each rendering is replaced by its fresh copy as it arrives, not all held twice.
+    for (key, body), rendered in zip(todo, parallel_iter(render_markdown, [b for _, b in todo]), strict=True):
         summary = cache.put_fresh(key, rendered)
         keyed[body] = (key, summary)
         summaries[body] = summary
