@@ -84,6 +84,7 @@ def prepare(
     with_schema: bool = False,
     cache: Cache | None = None,
     unchanged: Unchanged | None = None,
+    settle: bool = False,
 ) -> tuple[Site, Iterator[OutputFile | Kept]]:
     """Everything but writing: raises BuildError with every problem found.
 
@@ -99,36 +100,38 @@ def prepare(
     report.begin("load")
     raw = load_content(project.content, cache)
     report.timings["load"] = time.perf_counter() - start
-    _settle()
+    _settle(settle)
     start = time.perf_counter()
     report.begin("markdown")
     bodies = [f.doc.body for f in (*raw.papers, *raw.pages) if f.doc.data is not None]
     summaries = render_summaries(bodies, cache)
     report.timings["markdown"] = time.perf_counter() - start
-    _settle()
+    _settle(settle)
     start = time.perf_counter()
     report.begin("validate")
     site = validate(raw, summaries, site_url=project.site_url, cache=cache)
     if with_schema and (errors := schema_errors(raw, site)):
         raise BuildError(errors)
     report.timings["validate"] = time.perf_counter() - start
-    _settle()
+    _settle(settle)
     report.begin("render")
     start = time.perf_counter()
     planned = plan(site, project.templates, cache)
     kept = unchanged(planned.keys) if unchanged is not None else set()
     report.timings["plan"] = time.perf_counter() - start
-    _settle()
+    _settle(settle)
     return site, _drawn(render_site(planned, kept, cache), report)
 
 
-def _settle() -> None:
+def _settle(settle: bool) -> None:
     """Put what the stages made so far out of the cyclic collector's sight. A stage's results live
     until the build ends, yet each collection of the oldest generation walks all of them again:
     a quarter of a one-paper rebuild at 10,000 papers. And a forked worker's collections would
     write to every object's header, copying the parent's pages (the tree's memory). Reference
-    counting still frees them, and `build` gives them back to the collector when it ends."""
-    gc.freeze()
+    counting still frees them. Only with `settle`: the caller (`build`, `check`) gives them back
+    to the collector when it ends (gc.unfreeze)."""
+    if settle:
+        gc.freeze()
 
 
 def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[OutputFile | Kept]:
@@ -171,7 +174,7 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
     unchanged = functools.partial(manifest.unchanged, project.out.absolute())
-    site, files = prepare(project, report, cache=cache, unchanged=unchanged)
+    site, files = prepare(project, report, cache=cache, unchanged=unchanged, settle=True)
     report.site_url = site.config.site_url
     report.languages = site.config.languages
     start = time.perf_counter()
@@ -227,7 +230,7 @@ def check(project: Project) -> BuildReport:
     """Validate and render everything; write nothing."""
     report = BuildReport()
     try:
-        _site, files = prepare(project, report, with_schema=True)
+        _site, files = prepare(project, report, with_schema=True, settle=True)
         report.files = sum(1 for _ in files)
     finally:
         gc.unfreeze()
