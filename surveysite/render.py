@@ -290,9 +290,11 @@ def render_site(
             yield Kept(path, key)
         else:
             to_render.append((page, path, key))
-    files = list(_other_files(planned, unchanged, cache))
-    errors = offsite_loads([f for f in files if isinstance(f, OutputFile)])
-    yield from files
+    errors: list[SourceError] = []
+    for file in _other_files(planned, unchanged, cache):  # one at a time: 10,000 compare files and more
+        if isinstance(file, OutputFile):
+            errors += offsite_loads([file])
+        yield file
     render = functools.partial(_render_job, planned=planned)
     for result in parallel_iter(render, to_render):
         if isinstance(result, SourceError):
@@ -458,9 +460,11 @@ def _other_files(planned: Planned, unchanged: Set[str], cache: Cache) -> Iterato
         yield from (Kept(path, key) for path in planned.previous_exports)
         cache.put(cache.key("exports", key), planned.previous_exports)
     else:
-        made = [replace(f, key=key) for f in _exports(planned)]
-        cache.put(cache.key("exports", key), tuple(f.path for f in made))
-        yield from made
+        paths = []
+        for file in _exports(planned):
+            paths.append(file.path)
+            yield replace(file, key=key)
+        cache.put(cache.key("exports", key), tuple(paths))
     yield OutputFile(urls.asset("pygments.css"), pygments_css().encode())
     for shown in site.figures:
         yield OutputFile(urls.figure(shown.name), published(shown, cache))
