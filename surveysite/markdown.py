@@ -22,11 +22,18 @@ if TYPE_CHECKING:
 # this module: a rebuild whose bodies are all cached never needs them (a tenth of a second).
 
 
+@functools.cache
+def _formatter() -> Any:
+    """One formatter for every fence: making one costs more than highlighting a short snippet."""
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
 @functools.lru_cache(maxsize=4096)
 def _highlight(code: str, lang: str) -> str:
     """Highlighted `<pre>` for a fence; cached because benchmarks repeat the same snippets."""
     from pygments import highlight as pygments_highlight
-    from pygments.formatters import HtmlFormatter
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
@@ -35,7 +42,7 @@ def _highlight(code: str, lang: str) -> str:
         lexer = get_lexer_by_name(name) if name else None
     except ClassNotFound:
         lexer = None
-    inner = pygments_highlight(code, lexer, HtmlFormatter(nowrap=True)) if lexer else html.escape(code)
+    inner = pygments_highlight(code, lexer, _formatter()) if lexer else html.escape(code)
     label = f' class="language-{html.escape(name)}"' if name else ""
     return f'<pre class="highlight"><code{label}>{inner}</code></pre>\n'
 
