@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -159,14 +160,41 @@ def build(project: Project, report: BuildReport | None = None, cache: Cache | No
 
     A dev server passes the same cache to every build, so that it is read from disk only once.
     """
+    publication = _Publication()
     try:
         with output_lock(project.out, wait=project.wait):
-            return _build(project, report, cache)
+            return _build(project, report, cache, publication)
     finally:
         gc.unfreeze()  # what the stages froze is the collector's again (see _settle)
+        publication.release()
 
 
-def _build(project: Project, report: BuildReport | None, cache: Cache | None) -> BuildReport:
+class _Publication:
+    """Ctrl-C and SIGTERM are held from the moment the new site is swapped in: the build has then
+    succeeded, and an interruption while it removes the old tree or saves the cache would report
+    "the previous site is unchanged" of a site that has changed. A signal held past a successful
+    swap is dropped (the command ends as a build that finished); one held by a swap that failed is
+    delivered, and interrupts as before."""
+
+    SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+    def __init__(self) -> None:
+        self.mask: set[int | signal.Signals] | None = None
+        self.published = False
+
+    def hold(self) -> None:
+        self.mask = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def release(self) -> None:
+        if self.mask is None:
+            return
+        if self.published:
+            while self.SIGNALS & signal.sigpending():
+                signal.sigtimedwait(self.SIGNALS, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.mask)
+
+
+def _build(project: Project, report: BuildReport | None, cache: Cache | None, publication: _Publication) -> BuildReport:
     report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
     cache = cache if cache is not None else Cache(project.cache_folder)
@@ -182,8 +210,9 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None) ->
     spare = project.cache_folder / f"previous-{project.out.absolute().name}" if project.cache_folder else None
     post = _search_step(project, report, site, cache)
     report.files, report.written = write_site(
-        files, project.static, project.out, post=post, manifest=manifest, spare=spare
+        files, project.static, project.out, post=post, manifest=manifest, spare=spare, swapping=publication.hold
     )
+    publication.published = True
     report.begin("write")
     cache.put(manifest_key, manifest)
     cache.save()

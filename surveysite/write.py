@@ -140,8 +140,10 @@ def write_site(
     post: Callable[[Path], None] | None = None,
     manifest: Manifest | None = None,
     spare: Path | None = None,
+    swapping: Callable[[], None] | None = None,
 ) -> tuple[int, int]:
-    """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in.
+    """Write files (and static/ as assets/) to a staging folder, run `post` on it, swap it in
+    (calling `swapping` just before: from there on the new site is the build's outcome).
 
     With a manifest of the previous build, Kept pages and files with unchanged bytes are
     hard-linked from the output rather than written; the manifest is then updated to describe the
@@ -200,6 +202,8 @@ def write_site(
         if post is not None:
             shutil.rmtree(staging / "pagefind", ignore_errors=True)
             post(staging)
+        if swapping is not None:
+            swapping()
         previous = _swap(staging, out)
     except OSError as exc:  # a full disk, a read-only folder: one line, and the old site stays
         shutil.rmtree(staging, ignore_errors=True)

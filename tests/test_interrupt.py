@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT, make_content, tree
+import pytest
+
+from surveysite import write
+from surveysite.pipeline import build
+from tests.conftest import ROOT, make_content, project, tree
 
 PAPER = """---
 title: "Synthetic paper {n}"
@@ -72,3 +76,44 @@ def test_sigkill_never_leaves_a_partial_site(tmp_path: Path) -> None:
     assert _build(small, out).wait() == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert tree(out) == old
+
+
+def _interrupt_while_swapping(monkeypatch: pytest.MonkeyPatch, *, fail: bool) -> None:
+    """Ctrl-C arriving right after the swap (or during a swap that fails)."""
+    real_swap = write._swap
+
+    def swap(staging: Path, out: Path) -> Path | None:
+        os.kill(os.getpid(), signal.SIGINT)  # held: the handler must not run here
+        if fail:
+            raise OSError(28, "No space left on device", str(out))
+        return real_swap(staging, out)
+
+    monkeypatch.setattr(write, "_swap", swap)
+
+
+def test_ctrl_c_after_the_new_site_is_in_place_lets_the_build_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the new site is swapped in, the build has succeeded: an interruption while it removes
+    the old tree or saves the cache must not say "the previous site is unchanged" of it."""
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    paper = content / "papers" / "alpha.md"
+    paper.write_text(paper.read_text(encoding="utf-8") + "\nA late sentence.\n", encoding="utf-8")
+    _interrupt_while_swapping(monkeypatch, fail=False)
+    report = build(project(content, out))  # no KeyboardInterrupt: the held signal is dropped
+    assert report.written >= 1
+    assert "A late sentence." in (out / "papers" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert not signal.sigpending() and signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def test_ctrl_c_during_a_swap_that_fails_still_interrupts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_content(tmp_path)
+    out = tmp_path / "_site"
+    build(project(content, out))
+    before = tree(out)
+    _interrupt_while_swapping(monkeypatch, fail=True)
+    with pytest.raises(KeyboardInterrupt):
+        build(project(content, out))
+    assert tree(out) == before
