@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Protocol, cast
 
 from surveysite import chart, digest, timeline, urls
 from surveysite.exports import bibtex, coins, page_about_paper, survey_bibtex
-from surveysite.model import Site
+from surveysite.model import Site, Summary
 from surveysite.validate import SLUG
 from surveysite.views import (
     SIZE_CLASSES,
@@ -138,10 +138,7 @@ class Keys:
             tuple(self.techniques[t] for t in paper.techniques),
             tuple(self.benchmarks[b] for b in dict.fromkeys(r.benchmark for r in paper.results)),
         )
-        # Every field of the summary (plain values), so that a field added to Summary is covered;
-        # the HTML by its digest (repr would copy and escape every body again).
-        fields = [getattr(summary, f.name) for f in dataclasses.fields(summary)]
-        shown = (*(digest.of_bytes(v.encode()) if isinstance(v, str) else v for v in fields), translated, index > 0)
+        shown = (*summary_fields(summary), translated, index > 0)
         return digest.plain((paper.digest, shown, tuple(self.ref(s) for s in others), named))
 
     def drawn(self, ident: str) -> list[Drawn]:
@@ -180,6 +177,13 @@ class Keys:
 
     def technique(self, ident: str) -> bytes:
         return digest.plain((self.techniques[ident], tuple(self.ref(s) for s in self.index.users.get(ident, ()))))
+
+
+def summary_fields(summary: Summary) -> tuple[Any, ...]:
+    """Every field of the summary as plain data, so that a field added to Summary is covered; the
+    HTML by its digest (repr would copy and escape every body again)."""
+    fields = (getattr(summary, f.name) for f in dataclasses.fields(summary))
+    return tuple(digest.of_bytes(v.encode()) if isinstance(v, str) else v for v in fields)
 
 
 def charted(index: SiteIndex, slug: str) -> list[str]:

@@ -35,11 +35,11 @@ from surveysite.exports import (
 from surveysite.figures import published
 from surveysite.i18n import CHART_LABELS
 from surveysite.markdown import pygments_css
-from surveysite.model import Site
+from surveysite.model import Paper, Site
 from surveysite.offsite import offsite_loads
 from surveysite.output import Kept, OutputFile
 from surveysite.parallel import parallel_iter, parallel_map
-from surveysite.plan import Keys, Page, PaperOf, plan_site
+from surveysite.plan import Keys, Page, PaperOf, plan_site, summary_fields
 from surveysite.schema import schema_files
 from surveysite.theme import ignored, template_folders
 from surveysite.views import SIZE_BUCKETS, SIZE_CLASSES, BenchmarkView, Views, related_papers, site_index
@@ -206,27 +206,66 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
             raise BuildError([_template_error(exc, templates)]) from exc
         sources(template)  # and its sources digested, with their references cached
 
-    def keyed(chunk: list[Page]) -> list[bytes]:
-        return [_page_key(page, keys, base, sources) for page in chunk]
-
-    # Sites of KEY_ON_EVERY_CORE pages or more key their pages on every core, in chunks (one
-    # result a chunk through the pipes), with what every page's key draws on made once, before.
-    size = max(1, len(plans) // parallel.MINIMUM) if len(plans) >= KEY_ON_EVERY_CORE else len(plans)
-    if size < len(plans):
-        for found in keys.values():
-            found.prepare()
-    chunks = [plans[start : start + size] for start in range(0, len(plans), size)]
-    page_keys = [key for found in parallel_map(keyed, chunks) for key in found]
+    used = tuple((name, sources(name)) for name in dict.fromkeys(page.template for page in plans))
+    # The previous build's keys, and what they were made from: when nothing but papers'
+    # summaries changed since (the same settings, templates, front matter and plan), only the
+    # pages showing those summaries are keyed again, as in the dev server above.
+    record_key = cache.key("plan-record", str(templates))
+    front = digest.plain(
+        (base, used, keys[config.languages[0]].everything, tuple((p.template, p.path, p.lang) for p in plans))
+    )
+    prints = {paper.slug: _summaries_print(paper) for paper in site.papers}
+    record = cache.get(record_key)
+    if isinstance(record, _Record) and record.front == front and len(record.keys) == len(plans):
+        edited = {slug for slug, found in prints.items() if record.prints.get(slug) != found}
+        page_keys = [
+            _page_key(page, keys, base, sources) if _shows_summary(page, edited) else key
+            for page, key in zip(plans, record.keys, strict=True)
+        ]
+    else:
+        page_keys = _all_keys(plans, keys, base, sources)
+    cache.put(record_key, _Record(front, prints, tuple(page_keys)))
     pages = tuple(
         (page, _file_path(lang_prefix(site, page.lang) + page.path), key)
         for page, key in zip(plans, page_keys, strict=True)
     )
     exports_key = digest.digest(base, keys[config.languages[0]].everything)
     known = cache.get(cache.key("exports", exports_key))
-    used = tuple((name, sources(name)) for name in dict.fromkeys(page.template for page in plans))
     planned = Planned(site, templates, env, pages, exports_key, tuple(known or ()), views, base, used, keys)
     cache.remember(remembered, replace(planned, views={}))
     return planned
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What a build's page keys were made from (see plan)."""
+
+    front: bytes
+    """The settings, the templates, every paper's front matter and the pages planned."""
+    prints: dict[str, bytes]
+    """Slug -> digest of the paper's summaries."""
+    keys: tuple[bytes, ...]
+    """The pages' keys, in plan order."""
+
+
+def _summaries_print(paper: Paper) -> bytes:
+    """Of every summary of the paper, as Keys reads them."""
+    return digest.plain(tuple((lang, summary_fields(s)) for lang, s in sorted(paper.summaries.items())))
+
+
+def _all_keys(plans: list[Page], keys: dict[str, Keys], base: bytes, sources: Callable[[str], bytes]) -> list[bytes]:
+    """Every page's key: on every core for sites of KEY_ON_EVERY_CORE pages or more, in chunks
+    (one result a chunk through the pipes), with what every page's key draws on made once, before."""
+
+    def keyed(chunk: list[Page]) -> list[bytes]:
+        return [_page_key(page, keys, base, sources) for page in chunk]
+
+    size = max(1, len(plans) // parallel.MINIMUM) if len(plans) >= KEY_ON_EVERY_CORE else len(plans)
+    if size < len(plans):
+        for found in keys.values():
+            found.prepare()
+    chunks = [plans[start : start + size] for start in range(0, len(plans), size)]
+    return [key for found in parallel_map(keyed, chunks) for key in found]
 
 
 def _page_key(page: Page, keys: dict[str, Keys], base: bytes, sources: Callable[[str], bytes]) -> bytes:

@@ -244,3 +244,25 @@ def test_the_dev_servers_resident_rebuilds_equal_builds_from_scratch(
         scratch = tmp_path / f"cold-{step}/_site"
         build(_project(src, scratch, cache=False))
         assert tree(out) == tree(scratch), name
+
+
+def test_a_summary_edit_keys_only_that_papers_pages(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the command line too: the previous build's keys stand for every page that does not
+    show the edited summary (the build's record of what its keys were made from), and the site
+    is still exactly a build from scratch."""
+    out = tmp_path / "_site"
+    build(_project(src, out))
+    keyed: list[str] = []
+    real_page_key = render._page_key
+    monkeypatch.setattr(render, "_page_key", lambda page, *a: keyed.append(page.path) or real_page_key(page, *a))
+    _body_edit(src)
+    report = build(_project(src, out))
+    assert sorted(keyed) == ["papers/tinyllama/", "papers/tinyllama/"]  # its page in each language
+    assert (report.rendered, report.written) == (1, 1)
+    scratch = tmp_path / "cold/_site"
+    build(_project(src, scratch, cache=False))
+    assert tree(out) == tree(scratch)
+    keyed.clear()
+    _score_edit(src)  # front matter: every page keyed again
+    build(_project(src, out))
+    assert len(keyed) > 100
