@@ -40,6 +40,9 @@ STATUS_PATH = "/__surveysite/status"
 rebuilds and search refreshes, and where the site is served, without reading logs."""
 STEP_MS = 20
 """watchfiles reports events this long after the last it saw."""
+IDLE_COLLECT_S = 1.5
+"""Seconds without a request after which the build worker collects its garbage: not between two
+quick saves, where a full collection of a large survey's heap would delay the second build."""
 QUIET_MS = 100
 """A rebuild starts once the changed files have not changed again for this long."""
 
@@ -88,8 +91,16 @@ def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None
     cache = Cache(project.cache_folder, resident=True)
     pages = replace(project, search=False, defer_search=project.search)
     languages: tuple[str, ...] = ()
+    garbage = False
     while True:
         try:
+            if garbage and not pipe.poll(IDLE_COLLECT_S):
+                # Quiet for a while: now collect what the builds left (their cycles), and put the
+                # rest out of the collector's sight again.
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
+                garbage = False
             request = pipe.recv()
         except (EOFError, OSError):
             return
@@ -110,10 +121,12 @@ def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None
             answer["errors"] = exc.report()
         except Exception:  # a bug must not kill the server: show it, and retry on the next save
             answer["errors"] = "internal error, please report it:\n" + traceback.format_exc()
+        # Everything the worker holds (the previous build, the resident cache) stays frozen between
+        # builds, so that no collection walks it in the middle of the next build (a second at
+        # 10,000 papers); it is collected when the saves pause (above).
+        gc.freeze()
+        garbage = True
         pipe.send(answer)
-        # The finished build's cycles are collected now, while the browser reloads, not by a
-        # collection in the middle of the next build.
-        gc.collect()
 
 
 class DevState:
