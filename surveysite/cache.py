@@ -123,6 +123,11 @@ class Cache:
         if self.resident:
             self.used[key] = value
 
+    def recall(self, key: str) -> Any | None:
+        """What this build or the previous one remembered under key (None unless resident): never
+        asked of the file, which cannot have it."""
+        return self.used[key] if key in self.used else self.old.get(key)
+
     def touch(self, key: str) -> None:
         """Keep the entry (as if this build had used it) without reading it."""
         if self.folder is not None:

@@ -159,7 +159,7 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             except OSError:
                 return loader(Path(name), display)  # which says why the file cannot be read
             key, data = stamps.known(display, stat), None
-            if key and cache.resident and (loaded := cache.get(key + ":loaded")) is not None:
+            if key and (loaded := cache.recall(key + ":loaded")) is not None:
                 # The dev server: the document of the previous build, as is (same object, so that
                 # validation can tell at once that nothing in it changed).
                 stamps.record(display, stat, key)

@@ -224,7 +224,7 @@ def render_summaries(bodies: Iterable[str], cache: Cache) -> dict[str, Summary]:
     unchanged body without hashing it (most of this stage at 10,000 papers)."""
     summaries: dict[str, Summary] = {}
     keyed: dict[str, tuple[str, Summary]] = {}
-    before = cache.get(_RENDERED) if cache.resident else None
+    before = cache.recall(_RENDERED)
     known: dict[str, tuple[str, Summary]] = before if isinstance(before, dict) else {}
     todo: list[tuple[str, str]] = []
     for body in dict.fromkeys(bodies):

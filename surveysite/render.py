@@ -176,7 +176,7 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     base = digest.digest(_code_digest(), config, site.strings, site.figures, [(p.slug, p.title) for p in site.pages])
     views = {lang: Views(site, lang, index) for lang in config.languages}
     remembered = cache.key("plan", str(templates))
-    previous = cache.get(remembered) if cache.resident else None
+    previous = cache.recall(remembered)
     if isinstance(previous, Planned) and previous.templates == templates and previous.base == base:
         edited = _edited_summaries(previous.site, site)
         if edited is not None and all(sources(name) == known for name, known in previous.sources):

@@ -574,7 +574,7 @@ def _papers(
         # previous build's paper, unchecked.
         docs = (doc, *(extra[lang] for lang in sorted(extra)))
         memo = f"paper-object:{context}:{slug}:{sorted(extra)}" if cache is not None and cache.resident else ""
-        hit = cache.get(memo) if cache is not None and memo else None
+        hit = cache.recall(memo) if cache is not None and memo else None
         if cache is not None and hit is not None and len(hit[0]) == len(docs) and all(map(operator.is_, hit[0], docs)):
             cache.remember(memo, hit)
             papers.append(hit[1])
