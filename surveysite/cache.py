@@ -33,6 +33,10 @@ FLUSH_BYTES = 32 << 20
 """Pickled entries held before they are written (see Cache._flush)."""
 SLACK = 256
 """Entries beyond twice the live ones before the cache is collected: a small site never is."""
+READ_AHEAD = 500
+"""Entries read from the file in one query once a build has said it will ask for them (expect):
+one query for many rows costs about what one costs for one row (SQLite's limit on a query's
+parameters is 999 on old versions)."""
 
 
 def _code_version() -> str:
@@ -66,6 +70,13 @@ class Cache:
         self.flushed: set[str] = set()
         """Entries this build made and has written already."""
         self._made_bytes = 0
+        self._ahead: list[str] = []
+        self._ahead_at: dict[str, int] = {}
+        """The keys announced by expect, and the place of each in that list."""
+        self._read: dict[str, bytes] = {}
+        """Entries read ahead and not yet asked for."""
+        self._asked: set[str] = set()
+        """Announced keys already asked of the file (found or not)."""
         self._number: int | None = None
         self._failed: BaseException | None = None
 
@@ -103,14 +114,34 @@ class Cache:
         value = pickle.loads(self.made[key]) if key in self.made else self.old.get(key)
         if value is None and (db := self._connect()) is not None:
             try:
-                row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-                value = pickle.loads(row[0]) if row is not None else None
+                if key in self._ahead_at and key not in self._asked:
+                    self._read_ahead(db, self._ahead_at[key])
+                if key in self._asked:
+                    data = self._read.pop(key, None)
+                else:
+                    row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+                    data = row[0] if row is not None else None
+                value = pickle.loads(data) if data is not None else None
             except Exception:  # a damaged entry or file is only a slower build
                 self._drop()
                 value = None
         if value is not None:
             self._keep(key, value)
         return value
+
+    def expect(self, keys: list[str]) -> None:
+        """Say which keys the build will ask for next, in order: they are read from the file
+        READ_AHEAD at a time instead of one query each (a tenth of a one-paper rebuild at 1,000
+        papers, a second of one at 10,000). Only keys not known in memory are worth announcing."""
+        self._ahead = [k for k in keys if k not in self.used and k not in self.made and k not in self.old]
+        self._ahead_at = {k: i for i, k in enumerate(self._ahead)}
+        self._read, self._asked = {}, set()
+
+    def _read_ahead(self, db: sqlite3.Connection, start: int) -> None:
+        batch = [k for k in self._ahead[start : start + READ_AHEAD] if k not in self._asked]
+        marks = ",".join("?" * len(batch))
+        self._read.update(db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch).fetchall())
+        self._asked.update(batch)
 
     def _keep(self, key: str, value: Any) -> None:
         self.seen.add(key)
@@ -181,6 +212,7 @@ class Cache:
             self._flush()
         written, kept = self.flushed, (self.seen | self.touched) - self.flushed
         failed, self._failed, self._number = self._failed, None, None
+        self.expect([])
         self.old, self.used, self.seen, self.touched, self.flushed = self.used, {}, set(), set(), set()
         if self.folder is None or self.path is None:
             return

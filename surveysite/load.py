@@ -114,6 +114,7 @@ class _Stamps:
         self.key = cache.key("stamps", str(root.resolve()))
         found = cache.get(self.key)
         self.old: dict[str, tuple[tuple[int, ...], str]] = found if isinstance(found, dict) else {}
+        cache.expect([key for _stamp, key in self.old.values()])  # in the order files are loaded
         self.new: dict[str, tuple[tuple[int, ...], str]] = {}
         self.settled = time.time_ns() - self.RACY_NS
 

@@ -564,6 +564,9 @@ def _papers(
         digest_of(sorted(benchmarks.items())),
         plain_digest(tuple(sorted(slugs))),
     )
+    keys = {slug: Cache.key("paper", context, slug, doc.path, doc.digest) for slug, doc in main.items()}
+    if cache is not None:
+        cache.expect([keys[slug] for slug, doc in main.items() if doc.data is not None])
     for slug, doc in main.items():
         if doc.data is None:
             continue
@@ -579,7 +582,7 @@ def _papers(
             cache.remember(memo, hit)
             papers.append(hit[1])
             continue
-        key = Cache.key("paper", context, slug, doc.path, doc.digest) if cache is not None else ""
+        key = keys[slug]
         paper = cache.get(key) if cache is not None else None
         if paper is None:
             before = len(errors)
