@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
@@ -114,7 +115,6 @@ class _Stamps:
         self.key = cache.key("stamps", str(root.resolve()))
         found = cache.get(self.key)
         self.old: dict[str, tuple[tuple[int, ...], str]] = found if isinstance(found, dict) else {}
-        cache.expect([key for _stamp, key in self.old.values()])  # in the order files are loaded
         self.new: dict[str, tuple[tuple[int, ...], str]] = {}
         self.settled = time.time_ns() - self.RACY_NS
 
@@ -138,13 +138,21 @@ class _Stamps:
             self.cache.touch(self.key)
 
 
-def load_content(root: Path, cache: Cache | None = None) -> RawContent:
+_LOADED = "load:content"
+"""The resident cache's entry of the previous build's content, with each file's key (never on disk)."""
+
+
+def load_content(root: Path, cache: Cache | None = None, changed: Collection[str] | None = None) -> RawContent:
     """Read site.yaml, taxonomy.yaml, benchmarks.yaml, papers/*.md and pages/*.md.
 
     With a cache, a file whose bytes are unchanged since an earlier build is not parsed again, and
-    one whose stamp is unchanged since the previous build is not even read.
+    one whose stamp is unchanged since the previous build is not even read. `changed`, from a
+    process that watches the folder's file events (the dev server) and loaded it before with the
+    same resident cache, names every file changed since: only those are looked at.
     """
     errors: list[SourceError] = []
+    keys: dict[str, str] = {}
+    """Display path -> the key of the file's bytes, for the next build of a resident cache."""
 
     stamps = _Stamps(cache, root) if cache is not None else None
 
@@ -167,6 +175,7 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
                 cache.touch(key)
                 cache.touch(key + ":positions")
                 cache.remember(key + ":loaded", loaded)
+                keys[display] = key
                 return cast(RawDocument, loaded)
             path = Path(name)
             doc: RawDocument | None = cache.get(key) if key else None
@@ -192,6 +201,7 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             positions = _Positions(cache, key + ":positions", lambda: loader(path, display))
             doc = replace(doc, values=_Table(positions, 0), keys=_Table(positions, 1))
             cache.remember(key + ":loaded", doc)
+            keys[display] = key
             return doc
 
         return load
@@ -205,6 +215,15 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
             [SourceError(display_path(root), 0, 0, f"no survey here (no {'/'.join(SURVEY_FILES)}); {start}")]
         )
     inside = root.resolve()
+    if cache is not None and stamps is not None and changed is not None:
+        before = cache.recall(_LOADED)
+        found = _reloaded(before, changed, inside, cached(load_markdown), stamps, cache) if before else None
+        if found is not None:
+            found[1].update(keys)  # the changed files' keys, which their loading recorded
+            cache.remember(_LOADED, found)
+            return found[0]
+    if stamps is not None:
+        stamps.cache.expect([key for _stamp, key in stamps.old.values()])  # in the order files are loaded
 
     def problem(path: Path) -> str:
         """Why `path` must not be read, or ''."""
@@ -311,4 +330,66 @@ def load_content(root: Path, cache: Cache | None = None) -> RawContent:
                 figures.append((path.name, path))
     if stamps is not None:
         stamps.save()
-    return RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors), tuple(strings), tuple(figures))
+    raw = RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors), tuple(strings), tuple(figures))
+    if cache is not None and not errors:
+        cache.remember(_LOADED, (raw, keys))
+    return raw
+
+
+def _reloaded(
+    before: tuple[RawContent, dict[str, str]],
+    changed: Collection[str],
+    inside: Path,
+    load: Callable[[str | Path, str], RawDocument],
+    stamps: _Stamps,
+    cache: Cache,
+) -> tuple[RawContent, dict[str, str]] | None:
+    """The previous build's content with the changed files loaded again, or None if a change is one
+    that only a full load handles: the survey's own files, i18n/, figures/, a folder, a link, a
+    file that cannot be read. The others are not even stat'ed: at 10,000 papers that was most of a
+    dev server's rebuild. Files outside the content folder (templates, static) change nothing here."""
+    raw, keys = before
+    edited: dict[str, dict[str, Path | None]] = {"papers": {}, "pages": {}}
+    for name in changed:
+        path = Path(name).absolute()
+        where = path.parent.resolve()
+        if where != inside and inside not in where.parents:
+            continue
+        if _ignored(path.name):
+            continue
+        if where.parent != inside or where.name not in edited or not path.name.endswith(".md"):
+            return None
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            edited[where.name][path.name] = None
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        edited[where.name][path.name] = path
+    keys, kept = dict(keys), dict(stamps.old)
+    folders: dict[str, tuple[ContentFile, ...]] = {}
+    for folder, files in edited.items():
+        known = {f.doc.path: f for f in getattr(raw, folder)}
+        shown = display_path(raw.root / folder)
+        for file_name, found in files.items():
+            display = f"{shown}/{file_name}"
+            known.pop(display, None)
+            keys.pop(display, None)
+            kept.pop(display, None)
+            if found is not None:
+                try:
+                    doc = load(str(found), display)
+                except BuildError:
+                    return None
+                known[display] = ContentFile(*split_name(file_name), doc)
+        folders[folder] = tuple(known[display] for display in sorted(known))
+    for key in keys.values():
+        cache.touch(key)
+        cache.touch(key + ":positions")
+        cache.remember(key + ":loaded", cache.recall(key + ":loaded"))
+    stamps.new = {**kept, **stamps.new}
+    stamps.save()
+    return replace(raw, papers=folders["papers"], pages=folders["pages"]), keys

@@ -6,7 +6,7 @@ import functools
 import gc
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +86,7 @@ def prepare(
     cache: Cache | None = None,
     unchanged: Unchanged | None = None,
     settle: bool = False,
+    changed: Collection[str] | None = None,
 ) -> tuple[Site, Iterator[OutputFile | Kept]]:
     """Everything but writing: raises BuildError with every problem found.
 
@@ -93,13 +94,14 @@ def prepare(
     them overlaps rendering and they never all sit in memory; rendering time is added to
     report.timings["render"] as they are drawn. with_schema also checks every paper against the
     published JSON Schema (`check` does), which keeps schema/paper.json honest: anything the build
-    accepts, the schema must accept too.
+    accepts, the schema must accept too. `changed`: the files changed since the previous build
+    with the same resident cache, if the caller watches them (see load_content).
     """
     report = report if report is not None else BuildReport()
     cache = cache if cache is not None else Cache(None)
     start = time.perf_counter()
     report.begin("load")
-    raw = load_content(project.content, cache)
+    raw = load_content(project.content, cache, changed)
     report.timings["load"] = time.perf_counter() - start
     _settle(settle)
     start = time.perf_counter()
@@ -154,16 +156,22 @@ def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[
         yield file
 
 
-def build(project: Project, report: BuildReport | None = None, cache: Cache | None = None) -> BuildReport:
+def build(
+    project: Project,
+    report: BuildReport | None = None,
+    cache: Cache | None = None,
+    changed: Collection[str] | None = None,
+) -> BuildReport:
     """Build the site into project.out, replacing it atomically; render only pages whose inputs
     changed since the previous build (as the cache's manifest of that build says).
 
-    A dev server passes the same cache to every build, so that it is read from disk only once.
+    A dev server passes the same cache to every build, so that it is read from disk only once,
+    and the files its watcher saw change (`changed`), so that the others are not looked at.
     """
     publication = _Publication()
     try:
         with output_lock(project.out, wait=project.wait):
-            return _build(project, report, cache, publication)
+            return _build(project, report, cache, publication, changed)
     finally:
         gc.unfreeze()  # what the stages froze is the collector's again (see _settle)
         publication.release()
@@ -194,7 +202,13 @@ class _Publication:
         signal.pthread_sigmask(signal.SIG_SETMASK, self.mask)
 
 
-def _build(project: Project, report: BuildReport | None, cache: Cache | None, publication: _Publication) -> BuildReport:
+def _build(
+    project: Project,
+    report: BuildReport | None,
+    cache: Cache | None,
+    publication: _Publication,
+    changed: Collection[str] | None,
+) -> BuildReport:
     report = report if report is not None else BuildReport()
     check_output(project.out, (project.content, project.templates, project.static))
     cache = cache if cache is not None else Cache(project.cache_folder)
@@ -202,7 +216,7 @@ def _build(project: Project, report: BuildReport | None, cache: Cache | None, pu
     manifest = cache.get(manifest_key)
     manifest = manifest if isinstance(manifest, Manifest) else Manifest()
     unchanged = functools.partial(manifest.unchanged, project.out.absolute())
-    site, files = prepare(project, report, cache=cache, unchanged=unchanged, settle=True)
+    site, files = prepare(project, report, cache=cache, unchanged=unchanged, settle=True, changed=changed)
     report.site_url = site.config.site_url
     report.languages = site.config.languages
     start = time.perf_counter()

@@ -43,6 +43,9 @@ STEP_MS = 20
 IDLE_COLLECT_S = 1.5
 """Seconds without a request after which the build worker collects its garbage: not between two
 quick saves, where a full collection of a large survey's heap would delay the second build."""
+TRUSTED_EVENTS = 100
+"""A rebuild looks only at the files the watcher named, unless it named more than this many (a
+`git checkout`, whose events could overflow the kernel's queue): then every file is checked."""
 QUIET_MS = 100
 """A rebuild starts once the changed files have not changed again for this long."""
 
@@ -66,13 +69,14 @@ class BuildWorker:
         theirs.close()
         self.pipe = ours
 
-    def _ask(self, request: str) -> dict[str, Any]:
-        self.pipe.send(request)
+    def _ask(self, request: str, changed: list[str] | None = None) -> dict[str, Any]:
+        self.pipe.send((request, changed))
         answer: dict[str, Any] = self.pipe.recv()
         return answer
 
-    def build(self) -> dict[str, Any]:
-        return self._ask("build")
+    def build(self, changed: list[str] | None = None) -> dict[str, Any]:
+        """changed: every file changed since the previous build, or None if not known."""
+        return self._ask("build", changed)
 
     def search(self) -> dict[str, Any]:
         return self._ask("search")
@@ -92,6 +96,9 @@ def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None
     pages = replace(project, search=False, defer_search=project.search)
     languages: tuple[str, ...] = ()
     garbage = False
+    complete = False
+    """Whether the previous build succeeded, so that the files changed since are all in `changed`:
+    after a failure (or the first build) every file is looked at."""
     while True:
         try:
             if garbage and not pipe.poll(IDLE_COLLECT_S):
@@ -101,13 +108,16 @@ def _work(project: Project, pipe: multiprocessing.connection.Connection) -> None
                 gc.collect()
                 gc.freeze()
                 garbage = False
-            request = pipe.recv()
+            request, changed = pipe.recv()
         except (EOFError, OSError):
             return
         answer: dict[str, Any] = {"errors": ""}
         try:
             if request == "build":
-                report = build(pages, cache=cache)
+                trusted = changed if complete and changed is not None and len(changed) <= TRUSTED_EVENTS else None
+                complete = False
+                report = build(pages, cache=cache, changed=trusted)
+                complete = changed is not None
                 languages = report.languages
                 answer.update(
                     base=urlsplit(report.site_url).path or "/",
@@ -142,8 +152,8 @@ class DevState:
         self.base = "/"
         """The path of the site's URL: the site is served there, as it will be once published."""
 
-    def rebuild(self) -> None:
-        answer = self.worker.build()
+    def rebuild(self, changed: list[str] | None = None) -> None:
+        answer = self.worker.build(changed)
         self.errors = answer["errors"]
         self.base = answer.get("base", self.base)
         self.builds += 1
@@ -209,7 +219,7 @@ class Rebuilder:
                 while not self.stop.wait(QUIET_MS / 1000) and (latest := _stats(paths)) != seen:
                     seen = latest
             read = dict(zip(paths, _stats(paths), strict=True))
-            self.state.rebuild()
+            self.state.rebuild(paths)
             self.reload()
             self.state.refresh_search()
             busy_until = time.monotonic()

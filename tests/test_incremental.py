@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import parallel, render
+from surveysite import load, parallel, render
 from surveysite.cache import Cache
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
@@ -220,12 +220,32 @@ def test_a_spare_tree_changed_since_is_not_trusted(src: Path, tmp_path: Path) ->
     assert tree(out) == reference
 
 
+def _files(src: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()}
+
+
+class _CountedStats:
+    """The os module as load.py sees it, counting the files it stats."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def stat(self, path: str) -> os.stat_result:
+        self.paths.append(str(path))
+        return os.stat(path)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+
+@pytest.mark.parametrize("watched", [False, True], ids=["stat every file", "told what changed"])
 def test_the_dev_servers_resident_rebuilds_equal_builds_from_scratch(
-    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched: bool
 ) -> None:
     """The dev server's worker passes one resident cache to every build, and with it the previous
-    build's plan, files and papers: after each kind of edit in turn, the site is still exactly a
-    build from scratch, and a summary edit is planned without planning the site again."""
+    build's plan, files and papers, and the files its watcher saw change: after each kind of edit
+    in turn, the site is still exactly a build from scratch, a summary edit is planned without
+    planning the site again, and a build told what changed stats only that file."""
     out = tmp_path / "_site"
     project = _project(src, out)
     cache = Cache(project.cache_folder, resident=True)
@@ -233,12 +253,19 @@ def test_the_dev_servers_resident_rebuilds_equal_builds_from_scratch(
     planned_afresh: list[int] = []
     real_plan_site = render.plan_site
     monkeypatch.setattr(render, "plan_site", lambda *a: planned_afresh.append(1) or real_plan_site(*a))
+    stats = _CountedStats()
+    monkeypatch.setattr(load, "os", stats)
     for step, (name, edit) in enumerate([("body", _body_edit), *EDITS.items(), ("body again", _body_edit)]):
         planned_afresh.clear()
+        before = _files(src)
         edit(src)
-        report = build(project, cache=cache)
+        after = _files(src)
+        changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        stats.paths.clear()
+        report = build(project, cache=cache, changed=changed if watched else None)
         if name.startswith("body") or name == "translation":
             assert (report.rendered, planned_afresh) == (1, []), name
+            assert len(stats.paths) == (1 if watched else len(list(src.glob("content/*/*.md")))), name
         elif name in ("score", "short name", "site", "template"):
             assert planned_afresh, name
         scratch = tmp_path / f"cold-{step}/_site"
