@@ -177,9 +177,9 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
                 cache.remember(key + ":loaded", loaded)
                 keys[display] = key
                 return cast(RawDocument, loaded)
-            path = Path(name)
             doc: RawDocument | None = cache.get(key) if key else None
             if doc is None:
+                path = Path(name)
                 try:
                     data = path.read_bytes() if stat.st_size <= MAX_FILE_BYTES else None
                 except OSError:
@@ -190,16 +190,16 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
                 doc = cache.get(key)
             stamps.record(display, stat, key)
             if doc is None:
-                parsed = loader(path, display, data)
+                parsed = loader(Path(name), display, data)
                 # The positions of every value, kept apart: only an error needs them, and they are
                 # most of what unpickling a document would cost, and a third of what a cold build
                 # of 10,000 papers would hold after loading.
-                doc = cache.put_fresh(key, replace(parsed, values={}, keys={}))
+                doc = cache.put_fresh(key, parsed.with_positions({}, {}))
                 cache.put(key + ":positions", (parsed.values, parsed.keys))
             else:
                 cache.touch(key + ":positions")
-            positions = _Positions(cache, key + ":positions", lambda: loader(path, display))
-            doc = replace(doc, values=_Table(positions, 0), keys=_Table(positions, 1))
+            positions = _Positions(cache, key + ":positions", lambda: loader(Path(name), display))
+            doc = doc.with_positions(_Table(positions, 0), _Table(positions, 1))
             cache.remember(key + ":loaded", doc)
             keys[display] = key
             return doc

@@ -48,6 +48,13 @@ class RawDocument:
     digest: bytes = b""
     """Of the YAML text (the front matter, for a Markdown file): equal digests, equal data."""
 
+    def with_positions(
+        self, values: Mapping[Key, tuple[int, int]], keys: Mapping[Key, tuple[int, int]]
+    ) -> RawDocument:
+        """This document with other position tables: dataclasses.replace, at a quarter of its cost
+        (a cached document gets its tables this way, 20,000 times in a 10,000-paper rebuild)."""
+        return RawDocument(self.path, self.data, self.body, self.body_line, values, keys, self.digest)
+
     def at(self, key: Key, message: str, *, on_key: bool = False) -> SourceError:
         """An error positioned at a value (or its key), falling back to its nearest parent."""
         table = self.keys if on_key else self.values

@@ -564,9 +564,12 @@ def _papers(
         digest_of(sorted(benchmarks.items())),
         plain_digest(tuple(sorted(slugs))),
     )
-    keys = {slug: Cache.key("paper", context, slug, doc.path, doc.digest) for slug, doc in main.items()}
-    if cache is not None:
-        cache.expect([keys[slug] for slug, doc in main.items() if doc.data is not None])
+
+    def key(slug: str, doc: RawDocument) -> str:
+        return Cache.key("paper", context, slug, doc.path, doc.digest)
+
+    if cache is not None and not cache.resident:  # (a resident cache holds the papers themselves)
+        cache.expect([key(slug, doc) for slug, doc in main.items() if doc.data is not None])
     for slug, doc in main.items():
         if doc.data is None:
             continue
@@ -582,13 +585,13 @@ def _papers(
             cache.remember(memo, hit)
             papers.append(hit[1])
             continue
-        key = keys[slug]
-        paper = cache.get(key) if cache is not None else None
+        entry = key(slug, doc) if cache is not None else ""
+        paper = cache.get(entry) if cache is not None else None
         if paper is None:
             before = len(errors)
             paper = _paper(slug, doc, languages, techniques, benchmarks, known_benchmarks, errors, slugs)
             if cache is not None and paper is not None and len(errors) == before:
-                cache.put(key, paper)
+                cache.put(entry, paper)
         translated: dict[str, Text] = {}
         summaries = {languages[0]: _body(doc, render, errors)}
         for lang, tdoc in extra.items():
