@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
-
-import yaml
+from typing import TYPE_CHECKING, Any, cast
 
 from surveysite.errors import BuildError, SourceError, os_error
 
 Key = tuple[str | int, ...]
 """Path to a value inside a YAML document, e.g. ('models', 0, 'params')."""
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml when PyYAML was built with it (about ten times faster); same nodes and marks."""
+if TYPE_CHECKING:
+    import yaml
+# PyYAML is imported when a file is first parsed, not with this module: a rebuild whose files are
+# all cached never needs it.
+
+
+@functools.cache
+def _loader() -> Any:
+    """libyaml when PyYAML was built with it (about ten times faster); same nodes and marks."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 2_000_000
 """A summary is a few kilobytes; anything this large is a mistake, not content."""
@@ -133,8 +142,10 @@ def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
 
 def parse_yaml(text: str, display: str, first_line: int = 1) -> RawDocument:
     """Parse YAML keeping the position of every key and value; duplicate keys and aliases are errors."""
+    import yaml
+
     offset = first_line - 1
-    loader = _Loader(text)
+    loader = _loader()(text)
     try:
         try:
             node = loader.get_single_node()
@@ -173,6 +184,8 @@ def _marked(exc: yaml.MarkedYAMLError, display: str, first_line: int) -> SourceE
 def _syntax_error(text: str, display: str, first_line: int, original: yaml.YAMLError) -> SourceError:
     """libyaml's messages are terse ("found character that cannot start any token"): ask the
     pure-Python parser, whose messages name the problem, only once we know there is one."""
+    import yaml
+
     try:
         _compose(text, yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -189,13 +202,15 @@ def _syntax_error(text: str, display: str, first_line: int, original: yaml.YAMLE
 def _compose(text: str, loader_class: type[Any]) -> yaml.Node | None:
     loader = loader_class(text)
     try:
-        return cast(yaml.Node | None, loader.get_single_node())
+        return cast("yaml.Node | None", loader.get_single_node())
     finally:
         loader.dispose()
 
 
 def _bad_scalar(root: yaml.Node, exc: Exception, display: str, offset: int) -> SourceError:
     """The scalar whose construction failed, found by constructing each one alone."""
+    import yaml
+
     constructor = yaml.SafeLoader("")
     stack = [root]
     while stack:
@@ -221,6 +236,8 @@ def _bad_scalar(root: yaml.Node, exc: Exception, display: str, offset: int) -> S
 
 def _walk(root: yaml.Node, doc: RawDocument, offset: int, errors: list[SourceError]) -> None:
     """Record the position of every key and value; report duplicate keys, aliases and deep nesting."""
+    import yaml
+
     seen: set[int] = set()
     values = cast(dict[Key, tuple[int, int]], doc.values)  # a new document's own, fresh dicts
     keys = cast(dict[Key, tuple[int, int]], doc.keys)
