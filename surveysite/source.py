@@ -28,6 +28,7 @@ def _loader() -> Any:
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
 MAX_FILE_BYTES = 2_000_000
 """A summary is a few kilobytes; anything this large is a mistake, not content."""
 MAX_DEPTH = 64
@@ -57,9 +58,7 @@ class RawDocument:
     digest: bytes = b""
     """Of the YAML text (the front matter, for a Markdown file): equal digests, equal data."""
 
-    def with_positions(
-        self, values: Mapping[Key, tuple[int, int]], keys: Mapping[Key, tuple[int, int]]
-    ) -> RawDocument:
+    def with_positions(self, values: Mapping[Key, tuple[int, int]], keys: Mapping[Key, tuple[int, int]]) -> RawDocument:
         """This document with other position tables: dataclasses.replace, at a quarter of its cost
         (a cached document gets its tables this way, 20,000 times in a 10,000-paper rebuild)."""
         return RawDocument(self.path, self.data, self.body, self.body_line, values, keys, self.digest)

@@ -204,3 +204,52 @@ def test_entries_are_written_as_they_are_made(tmp_path: Path, monkeypatch: pytes
     assert tree(out) == reference
     # Only the per-build records (the manifest, the files' stamps, the exports' list) are new.
     assert len(made) <= 4 < len(held), (made, len(held))
+
+
+def test_a_load_told_what_changed_reads_only_that_and_falls_back_to_a_full_load(tmp_path: Path) -> None:
+    """The dev server names the files its watcher saw change: only those are looked at, the others
+    come back as the very documents of the previous load. A change that only a full load can
+    handle (the survey's own files, a sub-folder, a file that is not Markdown) gets one, with its
+    errors, and so does a load after one that found errors."""
+    content = make_content(tmp_path)
+    resident = cache.Cache(tmp_path / FOLDER, resident=True)
+
+    def loaded(changed: list[Path] | None) -> load.RawContent:
+        raw = load.load_content(content, resident, None if changed is None else [str(p) for p in changed])
+        resident.save()
+        return raw
+
+    first = loaded(None)
+    by_name = {f.doc.path.rpartition("/")[2]: f.doc for f in first.papers}
+    alpha = content / "papers" / "alpha.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    (content / "papers" / "gamma.md").write_text((content / "papers" / "beta.md").read_text(encoding="utf-8"))
+    second = loaded([alpha, content / "papers" / "gamma.md", tmp_path / "templates" / "paper.html"])
+    docs = {f.doc.path.rpartition("/")[2]: f.doc for f in second.papers}
+    assert list(docs) == sorted(docs) and "gamma.md" in docs
+    assert "An edit." in docs["alpha.md"].body
+    assert all(docs[name] is doc for name, doc in by_name.items() if name != "alpha.md")
+    # A deleted file is gone; an untold edit is not seen (the watcher would have named it).
+    (content / "papers" / "gamma.md").unlink()
+    beta = content / "papers" / "beta.md"
+    beta.write_text(beta.read_text(encoding="utf-8") + "\nUntold.\n", encoding="utf-8")
+    third = loaded([content / "papers" / "gamma.md"])
+    assert [f.doc.path for f in third.papers] == [f.doc.path for f in first.papers]
+    assert "Untold." not in next(f.doc.body for f in third.papers if f.doc.path.endswith("/beta.md"))
+    # A sub-folder: a full load, which sees the untold edit too and reports the folder.
+    (content / "papers" / "sub").mkdir()
+    fourth = loaded([content / "papers" / "sub"])
+    assert "Untold." in next(f.doc.body for f in fourth.papers if f.doc.path.endswith("/beta.md"))
+    assert [e.message for e in fourth.errors if "sub-folders" in e.message]
+    # After a load with errors, every file is looked at again.
+    (content / "papers" / "sub").rmdir()
+    beta.write_text(beta.read_text(encoding="utf-8") + "\nToo.\n", encoding="utf-8")
+    fifth = loaded([])
+    assert not fifth.errors
+    assert "Too." in next(f.doc.body for f in fifth.papers if f.doc.path.endswith("/beta.md"))
+    # The survey's own files are read by a full load.
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    beta.write_text(beta.read_text(encoding="utf-8") + "\nThree.\n", encoding="utf-8")
+    sixth = loaded([site])
+    assert "Three." in next(f.doc.body for f in sixth.papers if f.doc.path.endswith("/beta.md"))
