@@ -152,6 +152,8 @@ class Planned:
     """(template, digest of it and the templates it uses), for each template a page uses."""
     input_keys: dict[str, Keys] = field(default_factory=dict)
     """The input keys found, by language (kept by the dev server for its next build)."""
+    showing: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Slug -> the places in `pages` of the pages showing the paper's summary (see _showing)."""
 
     @property
     def keys(self) -> dict[str, bytes]:
@@ -168,22 +170,25 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     plan is the previous one with the keys of those papers' pages made again."""
     cache = cache if cache is not None else Cache(None)
     env = make_environment(templates, cache)
-    index = site_index(site, _related(site, cache))
     config = site.config
     sources = _template_sources(env, cache)
     # What every page may show: the site's settings and strings, the free pages in the navigation,
     # the figures; the rest of the taxonomy and the benchmarks are in the keys of the pages showing them.
     base = digest.digest(_code_digest(), config, site.strings, site.figures, [(p.slug, p.title) for p in site.pages])
-    views = {lang: Views(site, lang, index) for lang in config.languages}
     remembered = cache.key("plan", str(templates))
     previous = cache.recall(remembered)
     if isinstance(previous, Planned) and previous.templates == templates and previous.base == base:
         edited = _edited_summaries(previous.site, site)
         if edited is not None and all(sources(name) == known for name, known in previous.sources):
+            # The previous index stands too (it follows from the front matter), but for the
+            # edited papers themselves.
+            before = next(iter(previous.input_keys.values())).index
+            index = replace(before, papers={**before.papers, **{p.slug: p for p in site.papers if p.slug in edited}})
             keys = {lang: found.updated(site, index, edited) for lang, found in previous.input_keys.items()}
+            rekeyed = {n for slug in edited for n in previous.showing.get(slug, ())}
             pages = tuple(
-                (page, path, _page_key(page, keys, base, sources) if _shows_summary(page, edited) else key)
-                for page, path, key in previous.pages
+                (page, path, _page_key(page, keys, base, sources) if n in rekeyed else key)
+                for n, (page, path, key) in enumerate(previous.pages)
             )
             known = cache.get(cache.key("exports", previous.exports_key))  # written since, if it was new
             planned = replace(
@@ -191,12 +196,16 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
                 site=site,
                 env=env,
                 pages=pages,
-                views=views,
+                views={lang: Views(site, lang, index, previous.views.get(lang)) for lang in config.languages},
                 previous_exports=tuple(known or ()),
                 input_keys=keys,
             )
-            cache.remember(remembered, replace(planned, views={}))
+            # Kept with its views: a build like this one renders only the edited papers' pages, and
+            # the next one may reuse what they drew (the charts' views, over every result).
+            cache.remember(remembered, planned)
             return planned
+    index = site_index(site, _related(site, cache))
+    views = {lang: Views(site, lang, index) for lang in config.languages}
     keys = {lang: Keys(site, lang, index) for lang in config.languages}
     plans = list(plan_site(site, index))
     for template in dict.fromkeys(page.template for page in plans):
@@ -215,12 +224,14 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
         (base, used, keys[config.languages[0]].everything, tuple((p.template, p.path, p.lang) for p in plans))
     )
     prints = {paper.slug: _summaries_print(paper) for paper in site.papers}
+    showing = _showing(plans)
     record = cache.get(record_key)
     if isinstance(record, _Record) and record.front == front and len(record.keys) == len(plans):
         edited = {slug for slug, found in prints.items() if record.prints.get(slug) != found}
+        rekeyed = {n for slug in edited for n in showing.get(slug, ())}
         page_keys = [
-            _page_key(page, keys, base, sources) if _shows_summary(page, edited) else key
-            for page, key in zip(plans, record.keys, strict=True)
+            _page_key(page, keys, base, sources) if n in rekeyed else key
+            for n, (page, key) in enumerate(zip(plans, record.keys, strict=True))
         ]
     else:
         page_keys = _all_keys(plans, keys, base, sources)
@@ -231,7 +242,7 @@ def plan(site: Site, templates: Path, cache: Cache | None = None) -> Planned:
     )
     exports_key = digest.digest(base, keys[config.languages[0]].everything)
     known = cache.get(cache.key("exports", exports_key))
-    planned = Planned(site, templates, env, pages, exports_key, tuple(known or ()), views, base, used, keys)
+    planned = Planned(site, templates, env, pages, exports_key, tuple(known or ()), views, base, used, keys, showing)
     cache.remember(remembered, replace(planned, views={}))
     return planned
 
@@ -297,8 +308,14 @@ def _edited_summaries(before: Site, after: Site) -> set[str] | None:
     return edited
 
 
-def _shows_summary(page: Page, slugs: set[str]) -> bool:
-    return any(isinstance(value, PaperOf) and value.slug in slugs for _name, value in page.inputs)
+def _showing(plans: list[Page]) -> dict[str, tuple[int, ...]]:
+    """Slug -> the places in plans of the pages that show the paper's summary (only a PaperOf
+    input reads a summary: see _edited_summaries)."""
+    found: dict[str, list[int]] = {}
+    for n, page in enumerate(plans):
+        for slug in dict.fromkeys(value.slug for _name, value in page.inputs if isinstance(value, PaperOf)):
+            found.setdefault(slug, []).append(n)
+    return {slug: tuple(places) for slug, places in found.items()}
 
 
 KEY_ON_EVERY_CORE = 1000

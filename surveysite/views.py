@@ -10,6 +10,7 @@ import bisect
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from surveysite import urls
@@ -508,18 +509,25 @@ class Views:
     """The views of one language, each made when first asked for: a rebuild that renders one
     page makes the views of that page only. Equal calls return the same objects."""
 
-    def __init__(self, site: Site, lang: str, index: SiteIndex | None = None) -> None:
+    def __init__(self, site: Site, lang: str, index: SiteIndex | None = None, front: Views | None = None) -> None:
+        """`front`: the views of a site whose papers differ from this one's only in their summaries
+        (the dev server's previous build): the views made from front matter alone (results,
+        benchmarks, references, frontiers) are its, and are not made again."""
         self.site = site
         self.lang = lang
         self.index = index if index is not None else site_index(site)
         self.default = site.config.languages[0]
         self.bench = {b.id: b for b in site.benchmarks}
         self.paper = functools.cache(self._paper)
-        self.results = functools.cache(self._results)
-        self.benchmark = functools.cache(self._benchmark)
-        self.ref = functools.cache(self._ref)
-        self.derived: dict[tuple[str, str], object] = {}
-        """Values other modules derive from these views, made once: (kind, id) -> value."""
+        self.results: Callable[[str], tuple[ResultView, ...]] = (
+            front.results if front is not None else functools.cache(self._results)
+        )
+        self.benchmark: Callable[[str], BenchmarkView | None] = (
+            front.benchmark if front is not None else functools.cache(self._benchmark)
+        )
+        self.ref: Callable[[str], Ref] = front.ref if front is not None else functools.cache(self._ref)
+        self.derived: dict[tuple[str, str], object] = front.derived if front is not None else {}
+        """Values other modules derive from these views' front matter, made once: (kind, id) -> value."""
 
     def _ref(self, slug: str) -> Ref:
         return Ref(self.index.papers[slug].text("short_name", self.lang), urls.paper(slug))
