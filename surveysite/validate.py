@@ -213,6 +213,14 @@ def validate(
         summary = known.get(body)
         return summary if summary is not None else render_markdown(body)
 
+    before = cache.recall(_VALIDATED) if cache is not None else None
+    if cache is not None and before is not None and site_url == before[3]:
+        site = _revalidated(before, raw, known)
+        if site is not None:
+            cache.remember(_VALIDATED, (raw, site, *before[2:]))
+            cache.remember(_PAPER_OBJECTS, cache.recall(_PAPER_OBJECTS))
+            return site
+
     config, languages = _site_config(raw.site, errors, [lang for lang, _doc in raw.strings])
     if config is not None and site_url is not None:
         if URL.fullmatch(site_url):
@@ -243,7 +251,63 @@ def validate(
     used = tuple(sorted((f for f in shown.values() if isinstance(f, Figure)), key=lambda f: f.name))
     for figure in used:
         digest.update(f"\0{figure.name}\0{figure.digest}".encode())
-    return Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest(), used, strings)
+    site = Site(config, tuple(groups), tuple(benchmarks), tuple(papers), tuple(pages), digest.digest(), used, strings)
+    if cache is not None and cache.resident:
+        cache.remember(_VALIDATED, (raw, site, targets, site_url))
+    return site
+
+
+_VALIDATED = "validate:site"
+"""The resident cache's entry of the previous successful validation: (content, site, the link
+targets, the --site-url given), never on disk."""
+_PAPER_OBJECTS = "validate:paper-objects"
+"""The resident cache's entry of the previous build's papers, by (context, slug, translations):
+(their documents, the paper), never on disk."""
+
+
+_Validated = tuple[RawContent, Site, dict[str, set[str]], str | None]
+
+
+def _revalidated(before: _Validated, raw: RawContent, known: Mapping[str, Summary]) -> Site | None:
+    """The previous build's site with new summaries for the papers whose bodies alone changed
+    since (the dev server's common rebuild: at 10,000 papers, a full validation is 0.2 s), or
+    None where a full validation is needed: anything else changed, or a changed body has a
+    problem to report, shows an image, adds or removes a heading (another body may link to it),
+    or has a link that reaches nothing (the full validation then reports it, with every other)."""
+    old, site, targets, _url = before
+    same = (raw.site, raw.taxonomy, raw.benchmarks, *(doc for _lang, doc in raw.strings))
+    was = (old.site, old.taxonomy, old.benchmarks, *(doc for _lang, doc in old.strings))
+    if raw.root != old.root or raw.errors or raw.figures != old.figures or len(same) != len(was):
+        return None
+    if not all(map(operator.is_, same, was)) or [lang for lang, _ in raw.strings] != [lang for lang, _ in old.strings]:
+        return None
+    if len(raw.pages) != len(old.pages) or not all(a.doc is b.doc for a, b in zip(raw.pages, old.pages, strict=True)):
+        return None
+    if len(raw.papers) != len(old.papers):
+        return None
+    changed = [(a, b) for a, b in zip(old.papers, raw.papers, strict=True) if a.doc is not b.doc]
+    if not changed:
+        return site
+    languages = site.config.languages
+    by_slug = {p.slug: p for p in site.papers}
+    edited: dict[str, Paper] = {}
+    for before_file, file in changed:
+        if (before_file.slug, before_file.lang, before_file.doc.path) != (file.slug, file.lang, file.doc.path):
+            return None
+        if file.doc.data is None or before_file.doc.digest != file.doc.digest or file.slug not in by_slug:
+            return None
+        summary = known.get(file.doc.body)
+        paper = edited.get(file.slug, by_slug[file.slug])
+        lang = file.lang or languages[0]
+        previous = paper.summaries.get(lang)
+        if summary is None or previous is None or summary.problems or summary.images or previous.images:
+            return None
+        if {h[1] for h in summary.headings} != {h[1] for h in previous.headings}:
+            return None
+        if check_links([file], {file.slug: {lang: summary}}, "papers", languages, targets, {}, {}):
+            return None
+        edited[file.slug] = replace(paper, summaries={**paper.summaries, lang: summary})
+    return replace(site, papers=tuple(edited.get(p.slug, p) for p in site.papers))
 
 
 class _LazyFigures(Mapping[str, "Figure | str"]):
@@ -556,6 +620,12 @@ def _papers(
     main, translations = _split(files, languages, errors, "paper")
     papers = []
     slugs = set(main)
+    # The dev server loads an unchanged file as the same document object as before (load.py):
+    # a paper whose files are all those objects, in the same context, is the previous build's
+    # paper, unchecked.
+    found = cache.recall(_PAPER_OBJECTS) if cache is not None else None
+    objects: dict[tuple[str, ...], tuple[tuple[RawDocument, ...], Paper]] = found if isinstance(found, dict) else {}
+    kept: dict[tuple[str, ...], tuple[tuple[RawDocument, ...], Paper]] = {}
     # What a paper's validation depends on besides its own front matter: a file whose front
     # matter and context are those of an earlier build that accepted it is not checked again.
     context = Cache.key(
@@ -575,14 +645,11 @@ def _papers(
             continue
         extra = translations.get(slug, {})
         start = len(errors)
-        # The dev server loads an unchanged file as the same document object as before
-        # (load.py): a paper whose files are all those objects, in the same context, is the
-        # previous build's paper, unchecked.
         docs = (doc, *(extra[lang] for lang in sorted(extra)))
-        memo = f"paper-object:{context}:{slug}:{sorted(extra)}" if cache is not None and cache.resident else ""
-        hit = cache.recall(memo) if cache is not None and memo else None
-        if cache is not None and hit is not None and len(hit[0]) == len(docs) and all(map(operator.is_, hit[0], docs)):
-            cache.remember(memo, hit)
+        memo = (context, slug, *sorted(extra))
+        hit = objects.get(memo)
+        if hit is not None and len(hit[0]) == len(docs) and all(map(operator.is_, hit[0], docs)):
+            kept[memo] = hit
             papers.append(hit[1])
             continue
         entry = key(slug, doc) if cache is not None else ""
@@ -618,8 +685,10 @@ def _papers(
             for lang, tdoc in sorted(extra.items()):
                 digest.update(f"\0{lang}\0".encode() + tdoc.digest)
             papers.append(replace(paper, summaries=summaries, translated=translated, digest=digest.digest()))
-            if cache is not None and memo and len(errors) == start:
-                cache.remember(memo, (docs, papers[-1]))
+            if len(errors) == start:
+                kept[memo] = (docs, papers[-1])
+    if cache is not None:
+        cache.remember(_PAPER_OBJECTS, kept)
     return papers
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import load, parallel, render
+from surveysite import load, parallel, render, validate
 from surveysite.cache import Cache
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
@@ -293,3 +293,35 @@ def test_a_summary_edit_keys_only_that_papers_pages(src: Path, tmp_path: Path, m
     _score_edit(src)  # front matter: every page keyed again
     build(_project(src, out))
     assert len(keyed) > 100
+
+
+def test_the_dev_server_validates_a_body_edit_by_difference(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit is validated against the previous build's site (its papers are not checked
+    again), but a link that reaches nothing is still an error, and an edit that adds a heading
+    (an anchor another body may link to) is validated in full: each result equals a build from
+    scratch."""
+    out = tmp_path / "_site"
+    project = _project(src, out)
+    cache = Cache(project.cache_folder, resident=True)
+    build(project, cache=cache)
+    checked: list[int] = []
+    real_papers = validate._papers
+    monkeypatch.setattr(validate, "_papers", lambda *a, **k: checked.append(1) or real_papers(*a, **k))
+    paper = src / "content/papers/tinyllama.md"
+    _body_edit(src)
+    build(project, cache=cache, changed=[str(paper)])
+    assert checked == []
+    _replace(paper, "An added sentence.", "An added [link](../no-such-paper/).")
+    with pytest.raises(BuildError) as failed:
+        build(project, cache=cache, changed=[str(paper)])
+    assert "link '../no-such-paper/' points to no page of the site" in failed.value.report()
+    assert "tinyllama.md" in failed.value.report()
+    _replace(paper, "An added [link](../no-such-paper/).", "An added sentence.\n\n## A new heading\n")
+    checked.clear()
+    build(project, cache=cache, changed=[str(paper)])
+    assert checked  # a heading more: validated in full
+    scratch = tmp_path / "cold/_site"
+    build(_project(src, scratch, cache=False))
+    assert tree(out) == tree(scratch)
