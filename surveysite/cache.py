@@ -159,10 +159,10 @@ class Cache:
         asked of the file, which cannot have it."""
         return self.used[key] if key in self.used else self.old.get(key)
 
-    def touch(self, key: str) -> None:
-        """Keep the entry (as if this build had used it) without reading it."""
+    def touch(self, *keys: str) -> None:
+        """Keep the entries (as if this build had used them) without reading them."""
         if self.folder is not None:
-            self.touched.add(key)
+            self.touched.update(keys)
 
     def put(self, key: str, value: Any) -> None:
         if self.folder is not None:  # without a folder nothing is saved: hold nothing in memory

@@ -6,6 +6,7 @@ invalid ones together.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -13,7 +14,6 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import cast
 
 from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError, display_path
@@ -155,6 +155,15 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
     """Display path -> the key of the file's bytes, for the next build of a resident cache."""
 
     stamps = _Stamps(cache, root) if cache is not None else None
+    before = cache.recall(_LOADED) if cache is not None else None
+
+    @functools.cache
+    def previous() -> dict[str, RawDocument]:
+        """The key of a file's bytes -> its document in the previous load with this resident cache."""
+        if before is None:
+            return {}
+        content, known = before
+        return {known[f.doc.path]: f.doc for f in (*content.papers, *content.pages) if f.doc.path in known}
 
     def cached(loader: Callable[..., RawDocument]) -> Callable[[str | Path, str], RawDocument]:
         """The loader, taking a path as a string too: a Path costs as much as the stat, and
@@ -168,15 +177,13 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
             except OSError:
                 return loader(Path(name), display)  # which says why the file cannot be read
             key, data = stamps.known(display, stat), None
-            if key and (loaded := cache.recall(key + ":loaded")) is not None:
+            if key and (loaded := previous().get(key)) is not None:
                 # The dev server: the document of the previous build, as is (same object, so that
                 # validation can tell at once that nothing in it changed).
                 stamps.record(display, stat, key)
-                cache.touch(key)
-                cache.touch(key + ":positions")
-                cache.remember(key + ":loaded", loaded)
+                cache.touch(key, key + ":positions")
                 keys[display] = key
-                return cast(RawDocument, loaded)
+                return loaded
             doc: RawDocument | None = cache.get(key) if key else None
             if doc is None:
                 path = Path(name)
@@ -200,7 +207,6 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
                 cache.touch(key + ":positions")
             positions = _Positions(cache, key + ":positions", lambda: loader(Path(name), display))
             doc = doc.with_positions(_Table(positions, 0), _Table(positions, 1))
-            cache.remember(key + ":loaded", doc)
             keys[display] = key
             return doc
 
@@ -216,7 +222,6 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
         )
     inside = root.resolve()
     if cache is not None and stamps is not None and changed is not None:
-        before = cache.recall(_LOADED)
         found = _reloaded(before, changed, inside, cached(load_markdown), stamps, cache) if before else None
         if found is not None:
             found[1].update(keys)  # the changed files' keys, which their loading recorded
@@ -331,7 +336,7 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
     if stamps is not None:
         stamps.save()
     raw = RawContent(root, site, taxonomy, benchmarks, papers, pages, tuple(errors), tuple(strings), tuple(figures))
-    if cache is not None and not errors:
+    if cache is not None:
         cache.remember(_LOADED, (raw, keys))
     return raw
 
@@ -349,6 +354,8 @@ def _reloaded(
     file that cannot be read. The others are not even stat'ed: at 10,000 papers that was most of a
     dev server's rebuild. Files outside the content folder (templates, static) change nothing here."""
     raw, keys = before
+    if raw.errors:  # what went wrong may have been fixed without a file event (a permission)
+        return None
     edited: dict[str, dict[str, Path | None]] = {"papers": {}, "pages": {}}
     for name in changed:
         path = Path(name).absolute()
@@ -386,10 +393,7 @@ def _reloaded(
                     return None
                 known[display] = ContentFile(*split_name(file_name), doc)
         folders[folder] = tuple(known[display] for display in sorted(known))
-    for key in keys.values():
-        cache.touch(key)
-        cache.touch(key + ":positions")
-        cache.remember(key + ":loaded", cache.recall(key + ":loaded"))
+    cache.touch(*keys.values(), *(key + ":positions" for key in keys.values()))
     stamps.new = {**kept, **stamps.new}
     stamps.save()
     return replace(raw, papers=folders["papers"], pages=folders["pages"]), keys

@@ -18,7 +18,9 @@ class OutputFile:
 
 @dataclass(frozen=True)
 class Kept:
-    """A page whose inputs are those of the previous build: its file there is still right."""
+    """Files whose inputs are those of the previous build: their files there are still right.
+    One object for many: a one-paper rebuild of 10,000 papers keeps 40,000 files, and passing
+    each alone through the stages' generators was a tenth of the dev server's rebuild."""
 
-    path: str
-    key: bytes
+    files: tuple[tuple[str, bytes], ...]
+    """(path, key) of each file."""

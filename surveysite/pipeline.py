@@ -150,7 +150,7 @@ def _drawn(files: Iterator[OutputFile | Kept], report: BuildReport) -> Iterator[
         finally:
             report.timings["render"] += time.perf_counter() - start
         if isinstance(file, Kept):
-            report.kept += file.path.endswith(".html")
+            report.kept += sum(1 for path, _key in file.files if path.endswith(".html"))
         elif file.key and file.path.endswith(".html"):
             report.rendered += 1
         yield file
@@ -274,7 +274,7 @@ def check(project: Project) -> BuildReport:
     report = BuildReport()
     try:
         _site, files = prepare(project, report, with_schema=True, settle=True)
-        report.files = sum(1 for _ in files)
+        report.files = sum(len(file.files) if isinstance(file, Kept) else 1 for file in files)
     finally:
         gc.unfreeze()
     return report

@@ -340,12 +340,14 @@ def render_site(
     independent, so large sites render them on every core; a file in `unchanged` (the write
     stage found it made from the same key and intact) comes out as Kept, unrendered."""
     cache = cache if cache is not None else Cache(None)
-    to_render = []
+    to_render, kept = [], []
     for page, path, key in planned.pages:
         if path in unchanged:
-            yield Kept(path, key)
+            kept.append((path, key))
         else:
             to_render.append((page, path, key))
+    if kept:
+        yield Kept(tuple(kept))
     errors: list[SourceError] = []
     for file in _other_files(planned, unchanged, cache):  # one at a time: 10,000 compare files and more
         if isinstance(file, OutputFile):
@@ -513,7 +515,7 @@ def _other_files(planned: Planned, unchanged: Set[str], cache: Cache) -> Iterato
     site = planned.site
     key = planned.exports_key
     if planned.previous_exports and all(path in unchanged for path in planned.previous_exports):
-        yield from (Kept(path, key) for path in planned.previous_exports)
+        yield Kept(tuple((path, key) for path in planned.previous_exports))
         cache.put(cache.key("exports", key), planned.previous_exports)
     else:
         paths = []

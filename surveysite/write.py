@@ -164,20 +164,12 @@ def write_site(
         folders: set[str] = set()
         entries: dict[str, Entry] = {}
         into, live = f"{staging}/", f"{out}/"
-        for file in _with_static(files, static):
-            target = into + file.path
-            current = manifest.entries.get(file.path)
-            there = reused.get(file.path)
-            if isinstance(file, Kept):
-                assert current is not None  # the render stage asked Manifest.keeps
-                digest = current[0]
-                if there is not None and there[0] == digest and there[2:] == current[2:]:
-                    # The spare tree's file is the live site's (one inode, hard-linked), which
-                    # Manifest.unchanged has just found intact: no second stat (40,000 at 10,000 papers).
-                    entries[file.path] = (digest, file.key, *there[2:])
-                    continue
-            else:
-                digest = hashlib.blake2b(file.data, digest_size=16).digest()
+
+        def place(path: str, key: bytes, digest: bytes, data: bytes | None) -> None:
+            """The file in the staging tree: left there, linked from the live site, or written
+            (data None: a kept file, which the live site must still have)."""
+            nonlocal written
+            target, there, current = into + path, reused.get(path), manifest.entries.get(path)
             stat = _intact(target, there) if there is not None and there[0] == digest else None
             if stat is None:  # not already in the staging tree (the spare one) as it should be
                 parent = target.rpartition("/")[0]
@@ -185,15 +177,29 @@ def write_site(
                     _folder(Path(parent), staging)
                     folders.add(parent)
                 _remove(Path(target))
-                same = current is not None and current[0] == digest and _intact(live + file.path, current) is not None
-                if not (same and _link(live + file.path, target)):
-                    if isinstance(file, Kept):
-                        raise BuildError([SourceError(display_path(out / file.path), 0, 0, _VANISHED)])
+                same = current is not None and current[0] == digest and _intact(live + path, current) is not None
+                if not (same and _link(live + path, target)):
+                    if data is None:
+                        raise BuildError([SourceError(display_path(out / path), 0, 0, _VANISHED)])
                     with open(target, "wb") as handle:
-                        handle.write(file.data)
+                        handle.write(data)
                     written += 1
                 stat = os.stat(target)
-            entries[file.path] = (digest, file.key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            entries[path] = (digest, key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+        for file in _with_static(files, static):
+            if isinstance(file, OutputFile):
+                place(file.path, file.key, hashlib.blake2b(file.data, digest_size=16).digest(), file.data)
+                continue
+            for path, key in file.files:
+                current = manifest.entries[path]  # the render stage asked Manifest.unchanged
+                there = reused.get(path)
+                if there is not None and there[0] == current[0] and there[2:] == current[2:]:
+                    # The spare tree's file is the live site's (one inode, hard-linked), which
+                    # Manifest.unchanged has just found intact: no second stat (40,000 at 10,000 papers).
+                    entries[path] = (current[0], key, *there[2:])
+                else:
+                    place(path, key, current[0], None)
         for path in sorted(reused.keys() - entries.keys()):
             _remove(staging / path)
             _prune((staging / path).parent, staging)
