@@ -43,6 +43,10 @@ class Project:
     defer_search: bool = False
     """Keep the current output's search index in the new site, for refresh_search to update after
     the swap (the dev server: a save shows at once, and search catches up)."""
+    defer_save: bool = False
+    """Leave writing the cache to the caller (BuildReport.save), once the new site is shown: the
+    dev server. Until then the cache on disk describes an earlier build, which is only slower for
+    a build that reads it: every entry of the manifest is checked against the files on disk."""
 
     @property
     def cache_folder(self) -> Path | None:
@@ -68,6 +72,8 @@ class BuildReport:
             self.on_stage(stage)
 
     timings: dict[str, float] = field(default_factory=dict)
+    save: Callable[[], None] = lambda: None
+    """Writes the build's cache entries and its manifest, if the project defers it (defer_save)."""
 
     @property
     def unchanged(self) -> int:
@@ -228,8 +234,15 @@ def _build(
     )
     publication.published = True
     report.begin("write")
-    cache.put(manifest_key, manifest)
-    cache.save()
+
+    def save() -> None:
+        cache.put(manifest_key, manifest)
+        cache.save()
+
+    if project.defer_save:
+        report.save = save
+    else:
+        save()
     elapsed = time.perf_counter() - start
     report.timings["write"] = elapsed - report.timings["render"] - report.timings.get("search", 0.0)
     return report

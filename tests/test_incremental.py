@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,21 @@ def test_the_dev_server_validates_a_body_edit_by_difference(
     scratch = tmp_path / "cold/_site"
     build(_project(src, scratch, cache=False))
     assert tree(out) == tree(scratch)
+
+
+def test_a_deferred_save_writes_the_cache_only_when_asked(src: Path, tmp_path: Path) -> None:
+    """The dev server shows the new site first and writes the cache after: until then a build from
+    the command line finds the earlier manifest, renders again what it cannot trust, and still
+    builds exactly the same site; once saved, nothing is rendered again."""
+    out = tmp_path / "_site"
+    build(_project(src, out))
+    _body_edit(src)
+    deferred = replace(_project(src, out), defer_save=True)
+    build(deferred, cache=Cache(deferred.cache_folder, resident=True))
+    reference = tree(out)
+    again = build(_project(src, out))  # the manifest on disk is the first build's
+    assert again.rendered >= 1 and tree(out) == reference
+    _replace(src / "content/papers/tinyllama.md", "An added sentence.", "Another sentence.")
+    report = build(deferred, cache=Cache(deferred.cache_folder, resident=True))
+    report.save()
+    assert build(_project(src, out)).rendered == 0
