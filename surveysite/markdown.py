@@ -59,21 +59,26 @@ def _highlight(code: str, lang: str) -> str:
 
 _FENCES: list[Cache] = []
 """The build cache, while this process renders a few edited bodies itself: their fences are
-highlighted from it. A summary's prose is edited far more often than its code, and Pygments
-making the lexer for an unchanged snippet was half of a one-paper rebuild at 1,000 papers. (Not
-in render workers, which cannot write the cache: a cold build caches whole bodies instead.)"""
+looked up there first (every build puts there the fences it highlighted, those of its render
+workers too). A summary's prose is edited far more often than its code, and Pygments making
+the lexer for an unchanged snippet was half of a one-paper rebuild at 1,000 papers."""
+_HIGHLIGHTED: dict[tuple[str, str], str] = {}
+"""(language, code) -> HTML of the fences this process highlighted for the body it renders."""
 
 
 def _fence(code: str, lang: str) -> str:
-    if not _FENCES:
-        return _highlight(code, lang)
-    cache = _FENCES[0]
-    key = cache.key("fence", lang, code)
-    found = cache.get(key)
-    if not isinstance(found, str):
-        found = _highlight(code, lang)
-        cache.put(key, found)
-    return found
+    if _FENCES and isinstance(found := _FENCES[0].get(_FENCES[0].key("fence", lang, code)), str):
+        return found
+    _HIGHLIGHTED[(lang, code)] = highlighted = _highlight(code, lang)
+    return highlighted
+
+
+def _rendered(body: str) -> tuple[Summary, tuple[tuple[str, str, str], ...]]:
+    """render_markdown(body), and the (language, code, HTML) of the fences it highlighted, for
+    the build (not a render worker, which cannot write it) to put in the cache."""
+    _HIGHLIGHTED.clear()
+    summary = render_markdown(body)
+    return summary, tuple((lang, code, html) for (lang, code), html in _HIGHLIGHTED.items())
 
 
 _LATEX_REASONS: dict[str, str] = {
@@ -278,7 +283,9 @@ def render_summaries(bodies: Iterable[str], cache: Cache) -> dict[str, Summary]:
         _FENCES.append(cache)
     try:
         # Streamed: each rendering is replaced by its fresh copy as it arrives, not all held twice.
-        for (key, body), rendered in zip(todo, parallel_iter(render_markdown, [b for _, b in todo]), strict=True):
+        for (key, body), (rendered, fences) in zip(todo, parallel_iter(_rendered, [b for _, b in todo]), strict=True):
+            for lang, code, html in fences:
+                cache.put(cache.key("fence", lang, code), html)
             summary = cache.put_fresh(key, rendered)
             keyed[body] = (key, summary)
             summaries[body] = summary

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import cache, load, parallel
+from surveysite import cache, load, markdown, parallel
 from surveysite.cache import FOLDER
 from surveysite.errors import BuildError
 from surveysite.pipeline import build
@@ -253,3 +253,24 @@ def test_a_load_told_what_changed_reads_only_that_and_falls_back_to_a_full_load(
     beta.write_text(beta.read_text(encoding="utf-8") + "\nThree.\n", encoding="utf-8")
     sixth = loaded([site])
     assert "Three." in next(f.doc.body for f in sixth.papers if f.doc.path.endswith("/beta.md"))
+
+
+def test_a_prose_edit_does_not_highlight_unchanged_code_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fences a cold build's workers highlighted are cached with the bodies: editing the prose
+    around one highlights nothing again (Pygments would make its lexer for it), and the page is
+    the one a build from scratch makes."""
+    content = make_content(tmp_path)
+    paper = content / "papers" / "alpha.md"
+    paper.write_text(paper.read_text(encoding="utf-8") + "\n```python\nprint('kept')\n```\n", encoding="utf-8")
+    out = tmp_path / "_site"
+    monkeypatch.setattr(parallel, "MINIMUM", 1)  # rendered in forked workers
+    build(project(content, out))
+    monkeypatch.setattr(parallel, "MINIMUM", 200)
+    highlighted: list[str] = []
+    real = markdown._highlight
+    monkeypatch.setattr(markdown, "_highlight", lambda code, lang: highlighted.append(code) or real(code, lang))
+    paper.write_text(paper.read_text(encoding="utf-8").replace("\n\n", "\n\nNew prose.\n\n", 1), encoding="utf-8")
+    build(project(content, out))
+    assert highlighted == []
+    page = (out / "papers" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert "New prose." in page and '<span class="nb">print</span>' in page
