@@ -13,7 +13,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -159,10 +159,14 @@ def bib_exports(entries: dict[str, str], survey: str = "") -> Iterator[OutputFil
 
 
 def papers_json(site: Site) -> OutputFile:
-    """data/papers.json: every paper's facts (not its summary), with translated titles."""
-    records = []
+    """data/papers.json: every paper's facts (not its summary), with translated titles. Each
+    record is made as it is written: all of them at once were 90 MB at 10,000 papers."""
+    return OutputFile(urls.PAPERS_JSON, _json_records("papers", _paper_records(site), **_data_licence(site)))
+
+
+def _paper_records(site: Site) -> Iterator[dict[str, Any]]:
     for paper in site.papers:
-        records.append(
+        yield (
             {
                 "id": paper.slug,
                 "url": site.config.site_url + urls.paper(paper.slug),
@@ -202,7 +206,6 @@ def papers_json(site: Site) -> OutputFile:
                 "cite": site.config.site_url + urls.cite_bib(paper.slug),
             }
         )
-    return OutputFile(urls.PAPERS_JSON, _json_records("papers", records, **_data_licence(site)))
 
 
 def _data_licence(site: Site) -> dict[str, Any]:
@@ -210,13 +213,14 @@ def _data_licence(site: Site) -> dict[str, Any]:
     return {"license": {"name": licence.name, "url": licence.url}} if licence else {}
 
 
-def _json_records(name: str, records: list[dict[str, Any]], **head: Any) -> bytes:
+def _json_records(name: str, records: Iterable[dict[str, Any]], **head: Any) -> bytes:
     """{..head, name: [records]} with one record per line: easy to diff, and made by json's C
-    encoder (indent= would use the pure-Python one, seconds slower at 10,000 papers)."""
+    encoder (indent= would use the pure-Python one, seconds slower at 10,000 papers). Each
+    record goes to bytes at once, so that the text is not held twice."""
     dump = functools.partial(json.dumps, ensure_ascii=False, sort_keys=True)
     start = "".join(f"{dump(key)}: {dump(value)}, " for key, value in sorted(head.items()))
-    lines = ",\n".join(dump(record) for record in records)
-    return f"{{{start}{dump(name)}: [\n{lines}\n]}}\n".encode()
+    lines = b",\n".join(dump(record).encode() for record in records)
+    return f"{{{start}{dump(name)}: [\n".encode() + lines + b"\n]}\n"
 
 
 RESULT_FIELDS = ("paper", "model", "params", "role", "benchmark", "setting", "score", "source", "note")
