@@ -117,6 +117,7 @@ class Cache:
                 if key in self._ahead_at and key not in self._asked:
                     self._read_ahead(db, self._ahead_at[key])
                 if key in self._asked:
+                    self._asked.discard(key)  # (asked again, it is read again)
                     data = self._read.pop(key, None)
                 else:
                     row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-import stat
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from stat import S_ISREG
 
 from surveysite.cache import Cache
 from surveysite.errors import BuildError, SourceError, display_path
@@ -373,7 +373,7 @@ def _reloaded(
             continue
         except OSError:
             return None
-        if not stat.S_ISREG(info.st_mode):
+        if not S_ISREG(info.st_mode):
             return None
         edited[where.name][path.name] = path
     keys, kept = dict(keys), dict(stamps.old)

@@ -274,3 +274,20 @@ def test_a_prose_edit_does_not_highlight_unchanged_code_again(tmp_path: Path, mo
     assert highlighted == []
     page = (out / "papers" / "alpha" / "index.html").read_text(encoding="utf-8")
     assert "New prose." in page and '<span class="nb">print</span>' in page
+
+
+def test_entries_announced_are_read_in_batches_and_each_as_often_as_asked(tmp_path: Path) -> None:
+    store = cache.Cache(tmp_path / FOLDER)
+    for n in range(1200):
+        store.put(f"k{n}", n)
+    store.save()
+    reader = cache.Cache(tmp_path / FOLDER)
+    reader.expect([f"k{n}" for n in range(1200)] + ["missing"])
+    queries: list[str] = []
+    db = reader._connect()
+    assert db is not None
+    db.set_trace_callback(queries.append)
+    assert [reader.get(f"k{n}") for n in range(1200)] == list(range(1200))
+    assert reader.get("missing") is None
+    assert reader.get("k7") == 7 and reader.get("k7") == 7  # asked twice: read twice
+    assert 3 <= len([q for q in queries if q.startswith("SELECT")]) <= 6
