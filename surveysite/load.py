@@ -6,6 +6,7 @@ invalid ones together.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -379,11 +380,14 @@ def _reloaded(
     keys, kept = dict(keys), dict(stamps.old)
     folders: dict[str, tuple[ContentFile, ...]] = {}
     for folder, files in edited.items():
-        known = {f.doc.path: f for f in getattr(raw, folder)}
+        # Sorted by path, as a full load leaves them: each change is found by bisection.
+        found_files = list(getattr(raw, folder))
         shown = display_path(raw.root / folder)
         for file_name, found in files.items():
             display = f"{shown}/{file_name}"
-            known.pop(display, None)
+            place = bisect.bisect_left(found_files, display, key=lambda f: f.doc.path)
+            if place < len(found_files) and found_files[place].doc.path == display:
+                del found_files[place]
             keys.pop(display, None)
             kept.pop(display, None)
             if found is not None:
@@ -391,8 +395,8 @@ def _reloaded(
                     doc = load(str(found), display)
                 except BuildError:
                     return None
-                known[display] = ContentFile(*split_name(file_name), doc)
-        folders[folder] = tuple(known[display] for display in sorted(known))
+                found_files.insert(place, ContentFile(*split_name(file_name), doc))
+        folders[folder] = tuple(found_files)
     cache.touch(*keys.values(), *(key + ":positions" for key in keys.values()))
     stamps.new = {**kept, **stamps.new}
     stamps.save()

@@ -194,10 +194,11 @@ def write_site(
             for path, key in file.files:
                 current = manifest.entries[path]  # the render stage asked Manifest.unchanged
                 there = reused.get(path)
-                if there is not None and there[0] == current[0] and there[2:] == current[2:]:
+                if there is current or (there is not None and there[0] == current[0] and there[2:] == current[2:]):
                     # The spare tree's file is the live site's (one inode, hard-linked), which
-                    # Manifest.unchanged has just found intact: no second stat (40,000 at 10,000 papers).
-                    entries[path] = (current[0], key, *there[2:])
+                    # Manifest.unchanged has just found intact: no second stat (40,000 at 10,000
+                    # papers), and the entry stands as it is (its key is this build's too).
+                    entries[path] = current
                 else:
                     place(path, key, current[0], None)
         for path in sorted(reused.keys() - entries.keys()):
