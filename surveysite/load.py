@@ -228,8 +228,8 @@ def load_content(root: Path, cache: Cache | None = None, changed: Collection[str
             found[1].update(keys)  # the changed files' keys, which their loading recorded
             cache.remember(_LOADED, found)
             return found[0]
-    if stamps is not None:
-        stamps.cache.expect([key for _stamp, key in stamps.old.values()])  # in the order files are loaded
+    if cache is not None and stamps is not None:
+        cache.expect([key for _stamp, key in stamps.old.values()])  # in the order files are loaded
 
     def problem(path: Path) -> str:
         """Why `path` must not be read, or ''."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,20 @@ def make_content(tmp_path: Path, overlay: dict[str, str] | None = None, base: Pa
 def tree(root: Path) -> dict[str, bytes]:
     """Every file below root by its relative path: two equal trees are byte-identical sites."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple[Any, ...]]:
+    """owner.name still does its work, and the positional arguments of each call from now on are
+    recorded in the list returned."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(owner, name)
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls
 
 
 def project(content: Path, out: Path) -> Project:

@@ -13,7 +13,7 @@ from surveysite import cache, load, markdown, parallel
 from surveysite.cache import FOLDER
 from surveysite.errors import BuildError
 from surveysite.pipeline import build
-from tests.conftest import make_content, project, tree
+from tests.conftest import make_content, project, spy, tree
 
 
 def test_a_warm_build_reuses_the_cache_and_writes_the_same_bytes(tmp_path: Path) -> None:
@@ -266,9 +266,7 @@ def test_a_prose_edit_does_not_highlight_unchanged_code_again(tmp_path: Path, mo
     monkeypatch.setattr(parallel, "MINIMUM", 1)  # rendered in forked workers
     build(project(content, out))
     monkeypatch.setattr(parallel, "MINIMUM", 200)
-    highlighted: list[str] = []
-    real = markdown._highlight
-    monkeypatch.setattr(markdown, "_highlight", lambda code, lang: highlighted.append(code) or real(code, lang))
+    highlighted = spy(monkeypatch, markdown, "_highlight")
     paper.write_text(paper.read_text(encoding="utf-8").replace("\n\n", "\n\nNew prose.\n\n", 1), encoding="utf-8")
     build(project(content, out))
     assert highlighted == []

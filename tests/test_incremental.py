@@ -16,7 +16,7 @@ from surveysite.cache import Cache
 from surveysite.errors import BuildError
 from surveysite.pipeline import Project, build
 from surveysite.write import TOKEN
-from tests.conftest import ROOT, STATIC, TEMPLATES, tree
+from tests.conftest import ROOT, STATIC, TEMPLATES, spy, tree
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -251,9 +251,7 @@ def test_the_dev_servers_resident_rebuilds_equal_builds_from_scratch(
     project = _project(src, out)
     cache = Cache(project.cache_folder, resident=True)
     build(project, cache=cache)
-    planned_afresh: list[int] = []
-    real_plan_site = render.plan_site
-    monkeypatch.setattr(render, "plan_site", lambda *a: planned_afresh.append(1) or real_plan_site(*a))
+    planned_afresh = spy(monkeypatch, render, "plan_site")
     stats = _CountedStats()
     monkeypatch.setattr(load, "os", stats)
     for step, (name, edit) in enumerate([("body", _body_edit), *EDITS.items(), ("body again", _body_edit)]):
@@ -280,12 +278,10 @@ def test_a_summary_edit_keys_only_that_papers_pages(src: Path, tmp_path: Path, m
     is still exactly a build from scratch."""
     out = tmp_path / "_site"
     build(_project(src, out))
-    keyed: list[str] = []
-    real_page_key = render._page_key
-    monkeypatch.setattr(render, "_page_key", lambda page, *a: keyed.append(page.path) or real_page_key(page, *a))
+    keyed = spy(monkeypatch, render, "_page_key")
     _body_edit(src)
     report = build(_project(src, out))
-    assert sorted(keyed) == ["papers/tinyllama/", "papers/tinyllama/"]  # its page in each language
+    assert sorted(page.path for page, *_ in keyed) == ["papers/tinyllama/", "papers/tinyllama/"]  # each language
     assert (report.rendered, report.written) == (1, 1)
     scratch = tmp_path / "cold/_site"
     build(_project(src, scratch, cache=False))
@@ -307,9 +303,7 @@ def test_the_dev_server_validates_a_body_edit_by_difference(
     project = _project(src, out)
     cache = Cache(project.cache_folder, resident=True)
     build(project, cache=cache)
-    checked: list[int] = []
-    real_papers = validate._papers
-    monkeypatch.setattr(validate, "_papers", lambda *a, **k: checked.append(1) or real_papers(*a, **k))
+    checked = spy(monkeypatch, validate, "_papers")
     paper = src / "content/papers/tinyllama.md"
     _body_edit(src)
     build(project, cache=cache, changed=[str(paper)])
